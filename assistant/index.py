@@ -1,0 +1,203 @@
+"""The article index: Chroma (vectors) + the SQLite ledger + the BM25 keyword index, kept in step.
+
+Everything lives under `paths.index_dir` (with a Chroma server, the vectors live there instead).
+Writes go through `write_article` / `delete_article` in an order that a crash can interrupt at any
+point: the next ingest run finds the `pending` rows and finishes or undoes them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError, IngestLockedError
+from assistant.keyword import KeywordIndex
+from assistant.manifest import ArticleRow, ChunkRow, Manifest
+from assistant.settings import Settings
+from assistant.store import get_collection, make_client
+
+logger = logging.getLogger(__name__)
+
+_ADD_BATCH = 256
+
+
+def published_int(published: str | None) -> int:
+    """YYYYMMDD as an int: Chroma filters ranges on numbers only; 0 means no date."""
+    return int(published.replace("-", "")) if published else 0
+
+
+@contextmanager
+def ingest_lock(index_dir: Path) -> Iterator[None]:
+    """One ingest at a time per index; a second one is refused, not interleaved."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / "ingest.lock"
+    fh = path.open("a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise IngestLockedError(
+            f"Another ingest ({holder}) is already running on {index_dir}. "
+            "Wait for it to finish, then run it again."
+        ) from exc
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+class ArticleIndex:
+    """Owns the three stores of one index and the rules that keep them in agreement."""
+
+    def __init__(self, settings: Settings, embedder_name: str) -> None:
+        self.settings = settings
+        self.dir = settings.index_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.manifest = Manifest(self.dir / "manifest.sqlite")
+        self.client = make_client(settings.store, self.dir)
+        self.collection = get_collection(self.client, settings.store.collection)
+        self._keyword: KeywordIndex | None = None
+        self._keyword_lock = threading.Lock()
+        self._check_embedder(embedder_name)
+
+    @property
+    def keyword_dir(self) -> Path:
+        return self.dir / "keyword"
+
+    def _check_embedder(self, name: str) -> None:
+        recorded = self.manifest.get_meta("embedder")
+        if recorded is None:
+            self.manifest.set_meta("embedder", name)
+        elif recorded != name:
+            raise AssistantError(
+                f"The index at {self.dir} was built with the embedder {recorded}, but the "
+                f"settings now use {name}. Rebuild it with `python -m ingest --reset`."
+            )
+
+    # --- writes (ingest only) -------------------------------------------------------------
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), _ADD_BATCH):
+            found.update(self.collection.get(ids=ids[i : i + _ADD_BATCH], include=[])["ids"])
+        return found
+
+    def write_article(
+        self,
+        row: ArticleRow,
+        text: str,
+        chunks: list[ChunkRow],
+        vectors: dict[str, list[float]],
+    ) -> None:
+        """Ledger `pending` → vectors in → stale vectors out → ledger `done`."""
+        previous = self.manifest.article(row.article_id)
+        old_ids = sorted(set(previous.chunk_ids) | set(previous.old_chunk_ids)) if previous else []
+        self.manifest.mark_pending(row, text, chunks, old_ids)
+        for i in range(0, len(chunks), _ADD_BATCH):
+            batch = chunks[i : i + _ADD_BATCH]
+            fresh = [c for c in batch if c.chunk_id in vectors]
+            if fresh:
+                self.collection.upsert(
+                    ids=[c.chunk_id for c in fresh],
+                    embeddings=[vectors[c.chunk_id] for c in fresh],
+                    documents=[c.text for c in fresh],
+                    metadatas=[self._metadata(row, c) for c in fresh],
+                )
+            kept = [c for c in batch if c.chunk_id not in vectors]
+            if kept:  # same text, already embedded: refresh title/date only
+                self.collection.update(
+                    ids=[c.chunk_id for c in kept],
+                    metadatas=[self._metadata(row, c) for c in kept],
+                )
+        new_ids = {c.chunk_id for c in chunks}
+        stale = [i for i in old_ids if i not in new_ids]
+        if stale:
+            self.collection.delete(ids=stale)
+        self.manifest.mark_done(row.article_id)
+
+    @staticmethod
+    def _metadata(row: ArticleRow, chunk: ChunkRow) -> dict[str, Any]:
+        return {
+            "article_id": row.article_id,
+            "file": row.file,
+            "title": row.title,
+            "published": row.published or "",
+            "published_int": published_int(row.published),
+            "seq": chunk.seq,
+            "start": chunk.start,
+            "end": chunk.end,
+            "text_hash": chunk.text_hash,
+        }
+
+    def delete_article(self, article_id: str) -> None:
+        row = self.manifest.article(article_id)
+        if row is None:
+            return
+        ids = sorted(set(row.chunk_ids) | set(row.old_chunk_ids))
+        if ids:
+            self.collection.delete(ids=ids)
+        self.manifest.remove(article_id)
+
+    def bump_generation(self) -> str:
+        generation = uuid.uuid4().hex
+        self.manifest.set_meta("generation", generation)
+        return generation
+
+    def keyword_in_sync(self) -> bool:
+        generation = self.manifest.get_meta("generation")
+        return generation is not None and KeywordIndex.read_stamp(self.keyword_dir) == generation
+
+    def rebuild_keyword(self) -> None:
+        generation = self.manifest.get_meta("generation") or self.bump_generation()
+        ids, texts = self.manifest.all_chunks()
+        index = KeywordIndex.build(ids, texts)
+        index.save(self.keyword_dir, generation)
+        with self._keyword_lock:
+            self._keyword = index
+
+    def reset(self) -> None:
+        """Drop everything this index holds (used by `python -m ingest --reset`)."""
+        name = self.settings.store.collection
+        self.client.delete_collection(name)
+        self.collection = get_collection(self.client, name)
+        for row in self.manifest.articles():
+            self.manifest.remove(row.article_id)
+        self.bump_generation()
+        self.rebuild_keyword()
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def keyword(self) -> KeywordIndex | None:
+        """The keyword index, reloaded when an ingest (in any process) has published a new one."""
+        stamp = KeywordIndex.read_stamp(self.keyword_dir)
+        with self._keyword_lock:
+            if self._keyword is None or (stamp is not None and stamp != self._keyword.stamp):
+                loaded = KeywordIndex.load(self.keyword_dir)
+                if loaded is not None:
+                    self._keyword = loaded
+            return self._keyword
+
+    def vector_count(self) -> int:
+        return int(self.collection.count())
+
+    def stats(self) -> dict[str, int]:
+        articles = self.manifest.articles()
+        return {
+            "articles": len(articles),
+            "chunks": sum(a.n_chunks for a in articles),
+            "vectors": self.vector_count(),
+        }

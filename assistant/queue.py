@@ -1,0 +1,60 @@
+"""A first-come-first-served lock that tells each waiter its place in the queue.
+
+The LLM runs one generation at a time; retrieval never takes this lock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_POLL_S = 0.5
+
+
+class FairLock:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: deque[int] = deque()
+        self._tickets = itertools.count()
+
+    def position(self, ticket: int) -> int:
+        with self._cond:
+            return self._queue.index(ticket) if ticket in self._queue else 0
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return max(len(self._queue) - 1, 0)
+
+    def _waits(self, ticket: int) -> Iterator[int]:
+        """Yields the waiter's position (1 = next) while it waits; returns holding the lock."""
+        with self._cond:
+            while self._queue[0] != ticket:
+                yield self._queue.index(ticket)
+                self._cond.wait(_POLL_S)
+
+    @contextmanager
+    def hold(self) -> Iterator[Iterator[int]]:
+        """`with lock.hold() as waits: for position in waits: ...` then run with the lock."""
+        ticket = next(self._tickets)
+        with self._cond:
+            self._queue.append(ticket)
+        try:
+            yield _Drain(self._waits(ticket))
+        finally:
+            with self._cond:
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+
+
+class _Drain(Iterator[int]):
+    """Iterates the wait positions; if the caller never iterates, waiting happens on exit."""
+
+    def __init__(self, waits: Iterator[int]) -> None:
+        self._waits = waits
+
+    def __next__(self) -> int:
+        return next(self._waits)

@@ -1,0 +1,170 @@
+"""Hybrid retrieval: dense (Chroma) + keyword (BM25) fused by reciprocal rank, duplicates dropped.
+
+Dense retrieval finds paraphrases and cross-language matches; the keyword index finds names and
+dates the embedder blurs. Passage details come from the ledger, so both routes return the same
+records.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.index import ArticleIndex, published_int
+from assistant.schema import Filters, Passage
+from assistant.settings import RetrievalSettings
+
+logger = logging.getLogger(__name__)
+
+
+# Words that talk about the corpus rather than its content ("dans les articles", "mentionné"):
+# rare in articles, so BM25 would weigh them heavily for no reason. Query side only.
+_META_WORDS = re.compile(
+    r"\b(?:articles?|textes?|documents?|passages?|sources?|mentionn[ée]e?s?|évoqu[ée]e?s?|"
+    r"cit[ée]e?s?|mentioned|according|texts?)\b",
+    re.IGNORECASE,
+)
+
+
+def _where(filters: Filters) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if filters.article_ids:
+        clauses.append({"article_id": {"$in": list(filters.article_ids)}})
+    if filters.date_from:
+        clauses.append({"published_int": {"$gte": published_int(filters.date_from.isoformat())}})
+    if filters.date_to:
+        clauses.append({"published_int": {"$lte": published_int(filters.date_to.isoformat())}})
+    if filters.date_from or filters.date_to:  # undated articles never match a date range
+        clauses.append({"published_int": {"$gt": 0}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings an id appears in."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+class Retriever:
+    def __init__(self, index: ArticleIndex, embedder: Embeddings, settings: RetrievalSettings):
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def _allowed(self, filters: Filters) -> Callable[[str], bool] | None:
+        if filters.is_empty():
+            return None
+        lo = published_int(filters.date_from.isoformat()) if filters.date_from else None
+        hi = published_int(filters.date_to.isoformat()) if filters.date_to else None
+        ok_articles = set()
+        for row in self.index.manifest.articles():
+            if filters.article_ids and row.article_id not in filters.article_ids:
+                continue
+            day = published_int(row.published)
+            dated = lo is not None or hi is not None
+            if (dated and day == 0) or (lo is not None and day < lo) or (hi and day > hi):
+                continue
+            ok_articles.add(row.article_id)
+        return lambda chunk_id: chunk_id.split("-", 1)[0] in ok_articles
+
+    def dense(self, query: str, n: int, filters: Filters) -> list[tuple[str, float]]:
+        if self.index.vector_count() == 0:
+            return []
+        vector = self.embedder.embed_query(query)
+        result = self.index.collection.query(
+            query_embeddings=[vector], n_results=n, where=_where(filters), include=["distances"]
+        )
+        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def keyword(self, query: str, n: int, filters: Filters) -> list[tuple[str, float]]:
+        index = self.index.keyword()
+        if index is None:
+            return []
+        hits = index.search(_META_WORDS.sub(" ", query), n, allowed=self._allowed(filters))
+        floor = hits[0][1] * self.settings.keyword_min_ratio if hits else 0.0
+        return [(i, s) for i, s in hits if s >= floor]
+
+    def retrieve(
+        self, query: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[Passage]:
+        """The k best passages for `query`, best first, without exact duplicates."""
+        k = k or self.settings.k
+        filters = filters or Filters()
+        n = max(self.settings.candidates, 2 * k)
+        dense = self.dense(query, n, filters)
+        keyword = self.keyword(query, n, filters)
+        fused = rrf([[i for i, _ in dense], [i for i, _ in keyword]], self.settings.rrf_k)
+        dense_scores, keyword_scores = dict(dense), dict(keyword)
+        ranked = sorted(fused, key=lambda i: (-fused[i], i))
+        rows = self.index.manifest.chunks(ranked[: 3 * k + 10])
+        articles = {a.article_id: a for a in self.index.manifest.articles()} if rows else {}
+        passages: list[Passage] = []
+        seen_text: set[str] = set()
+        for chunk_id in ranked:
+            row = rows.get(chunk_id)
+            article = articles.get(row.article_id) if row else None
+            if row is None or article is None or row.text_hash in seen_text:
+                continue
+            seen_text.add(row.text_hash)
+            passages.append(
+                Passage(
+                    chunk_id=chunk_id,
+                    article_id=row.article_id,
+                    title=article.title,
+                    file=article.file,
+                    published=article.published,
+                    start=row.start,
+                    end=row.end,
+                    text=row.text,
+                    score=fused[chunk_id],
+                    dense_score=dense_scores.get(chunk_id),
+                    keyword_score=keyword_scores.get(chunk_id),
+                )
+            )
+            if len(passages) == k:
+                break
+        return passages
+
+
+def to_document(passage: Passage) -> Document:
+    return Document(
+        page_content=passage.text,
+        id=passage.chunk_id,
+        metadata={
+            "article_id": passage.article_id,
+            "title": passage.title,
+            "file": passage.file,
+            "published": passage.published,
+            "start": passage.start,
+            "end": passage.end,
+            "score": passage.score,
+        },
+    )
+
+
+class ArticleRetriever(BaseRetriever):
+    """The hybrid retriever as a LangChain `BaseRetriever`, for use in any LangChain chain."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    retriever: Retriever
+    k: int = 5
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [to_document(p) for p in self.retriever.retrieve(query, self.k, self.filters)]

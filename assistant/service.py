@@ -1,0 +1,263 @@
+"""`Assistant`: the one facade the web chat, the CLIs, the tests and the benchmarks all use."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.chain import AnswerChain, Message
+from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
+from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionError
+from assistant.index import ArticleIndex
+from assistant.language import detect_language
+from assistant.llm import explain, make_llm, token_counter
+from assistant.manifest import ArticleRow
+from assistant.prompts import Prompts, load_prompts
+from assistant.queue import FairLock
+from assistant.retrieval import ArticleRetriever, Retriever
+from assistant.schema import Answer, Filters, Passage
+from assistant.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from ingest.pipeline import IngestReport, Progress
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Passages:
+    """Stream event: the passages the answer will use (shown before the first token)."""
+
+    passages: list[Passage]
+    standalone_question: str
+
+
+@dataclass(frozen=True)
+class Token:
+    """Stream event: a piece of the answer text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Stream event: the question waits for the LLM; `position` 1 is next."""
+
+    position: int
+
+
+Event = Passages | Token | Waiting | Answer
+
+
+class Assistant:
+    """Question answering over the indexed articles. Heavy parts load on first use, once.
+
+    `llm` may be passed in (any LangChain chat model), e.g. a fake one in logic tests.
+    """
+
+    def __init__(self, settings: Settings | None = None, llm: BaseChatModel | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.prompts: Prompts = load_prompts()
+        self._llm = llm
+        self._llm_lock = threading.Lock()
+        self.generation = FairLock()  # one generation at a time, first come first served
+
+    @property
+    def llm(self) -> BaseChatModel:
+        with self._llm_lock:
+            if self._llm is None:
+                self._llm = make_llm(self.settings)
+            return self._llm
+
+    @cached_property
+    def chain(self) -> AnswerChain:
+        return AnswerChain(
+            self.llm,
+            self.prompts,
+            token_counter(self.llm),
+            self.settings.llm.n_ctx,
+            self.settings.llm.max_tokens,
+        )
+
+    @cached_property
+    def embedder(self) -> E5Embeddings | SentenceTransformerEmbeddings:
+        return make_embedder(self.settings.embedding)
+
+    @cached_property
+    def index(self) -> ArticleIndex:
+        return ArticleIndex(self.settings, self.embedder.name)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.index, self.embedder, self.settings.retrieval)
+
+    def as_retriever(
+        self, k: int | None = None, filters: Filters | None = None
+    ) -> ArticleRetriever:
+        """The hybrid retriever as a LangChain `BaseRetriever`."""
+        return ArticleRetriever(
+            retriever=self.retriever, k=k or self.settings.retrieval.k, filters=filters or Filters()
+        )
+
+    def retrieve(
+        self, question: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[Passage]:
+        """Ranked passages (best first) for a question."""
+        return self.retriever.retrieve(question, k, filters)
+
+    def check_question(self, question: str) -> str:
+        """The question to use: stripped, control characters removed, length-capped."""
+        if not isinstance(question, str):
+            raise InvalidQuestionError("The question must be text.")
+        cleaned = "".join(c if c.isprintable() or c in "\n\t" else " " for c in question)
+        cleaned = " ".join(cleaned.split())
+        if not cleaned:
+            raise InvalidQuestionError("The question is empty. Type a question about the articles.")
+        limit = self.settings.answer.max_question_chars
+        if len(cleaned) > limit:
+            logger.info("Question truncated from %d to %d characters", len(cleaned), limit)
+            cleaned = cleaned[:limit]
+        return cleaned
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Message] | None = None,
+        filters: Filters | None = None,
+    ) -> Iterator[Event]:
+        """Passages first, then answer tokens, then the checked `Answer` (always last).
+
+        Errors a user can fix raise `AssistantError` with the message to show."""
+        started = time.perf_counter()
+        question = self.check_question(question)
+        history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
+        language = detect_language(question)
+        standalone = question
+        if any(t["role"] == "user" for t in history):
+            with self.generation.hold() as waits:
+                yield from (Waiting(p) for p in waits)
+                try:
+                    standalone = self.chain.condense(question, history)
+                except Exception as exc:
+                    raise explain(exc, self.settings) from exc
+        if self.index.vector_count() == 0:
+            raise IndexEmptyError(
+                "No articles are indexed yet. Add files to the articles folder and run "
+                "`python -m ingest` (or upload them in the Articles tab)."
+            )
+        cfg = self.settings.answer
+        found = self.retrieve(standalone, k=cfg.context_passages, filters=filters)
+        retrieval_s = time.perf_counter() - started
+        best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
+        if best < self.settings.retrieval.min_dense_score:
+            yield Passages([], standalone)
+            answer = Answer(self.prompts.refusal(language), refused=True, language=language)
+        else:
+            passages = self.chain.fit_passages(found, standalone, language)
+            yield Passages(passages, standalone)
+            answer = yield from self._generate(standalone, passages, language, started)
+        answer.standalone_question = standalone
+        answer.timings.retrieval_s = retrieval_s
+        answer.timings.total_s = time.perf_counter() - started
+        yield answer
+
+    def _generate(
+        self, question: str, passages: list[Passage], language: str, started: float
+    ) -> Generator[Event, None, Answer]:
+        parts: list[str] = []
+        first: float | None = None
+        incomplete = False
+        with self.generation.hold() as waits:
+            yield from (Waiting(p) for p in waits)
+            try:
+                for piece in self.chain.stream(question, passages, language):
+                    if not piece:
+                        continue
+                    if first is None:
+                        first = time.perf_counter() - started
+                    parts.append(piece)
+                    yield Token(piece)
+            except GeneratorExit:
+                raise
+            except Exception as exc:
+                error = explain(exc, self.settings)
+                if not parts:
+                    raise error from exc
+                logger.warning("Generation failed after %d pieces: %s", len(parts), error)
+                incomplete = True
+        answer = self.chain.finish("".join(parts), passages, language)
+        answer.incomplete = incomplete
+        answer.timings.first_token_s = first
+        return answer
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Message] | None = None,
+        filters: Filters | None = None,
+    ) -> Answer:
+        """The checked answer to `question` (see `stream` for the token-by-token version)."""
+        for event in self.stream(question, history, filters):
+            if isinstance(event, Answer):
+                return event
+        raise AssistantError("The answer stream ended without an answer.")  # pragma: no cover
+
+    def ingest(
+        self,
+        paths: Sequence[Path] | None = None,
+        prune: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Run the same ingest as `python -m ingest`; new articles are searchable at once."""
+        from ingest.pipeline import run_ingest
+
+        return run_ingest(
+            self.settings,
+            self.embedder,
+            paths=paths,
+            prune=prune,
+            progress=progress,
+            index=self.index,
+        )
+
+    def articles(self) -> list[ArticleRow]:
+        return [a for a in self.index.manifest.articles() if a.state == "done"]
+
+    def article_text(self, article_id: str) -> str | None:
+        return self.index.manifest.article_text(article_id)
+
+    def stats(self) -> dict[str, int]:
+        return self.index.stats()
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def default_assistant() -> Assistant:
+    """A process-wide assistant built from config.toml and the environment, made on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+        return _default
+
+
+def retrieve(question: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
+    """Ranked passages for `question` from the default index (see `Assistant.retrieve`)."""
+    return default_assistant().retrieve(question, k, filters)
+
+
+def ask(
+    question: str, history: Sequence[Message] | None = None, filters: Filters | None = None
+) -> Answer:
+    """A checked, cited answer from the default assistant (see `Assistant.ask`)."""
+    return default_assistant().ask(question, history, filters)

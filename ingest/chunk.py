@@ -1,0 +1,119 @@
+"""Split cleaned article text into passages: by paragraph, then by sentence when a paragraph
+exceeds the embedder's budget, keeping exact character offsets into the cleaned text.
+
+A passage is normally one paragraph, so a paragraph syndicated in two articles becomes the same
+passage text in both and can be recognised as an exact duplicate at query time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# End of sentence: . ! ? … (optionally followed by closing quotes) then space and a capital,
+# an opening quote or a dash. Abbreviations are rejected in `_sentence_spans`.
+_SENTENCE_END = re.compile(r"[.!?…]+[»”\"')\]]*\s+(?=[«“\"'(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+_ABBREVIATIONS = frozenset(
+    "m mm mme mmes mlle dr pr st ste av apr j.-c etc cf p ex vol no n° art fig mr mrs ms jr sr "
+    "gen gén col lt sgt".split()
+)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    text: str
+    start: int  # offsets into the cleaned article text: text == article[start:end]
+    end: int
+
+
+def text_hash(text: str) -> str:
+    """Identity of a passage's content, ignoring case, accents-form and spacing."""
+    norm = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()
+
+
+def _spans(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for match in pattern.finditer(text, start, end):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, end))
+    return [_strip(text, a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        words = text[pos : match.start() + 1].split()
+        last = words[-1].rstrip(".").lower() if words else ""
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue  # "M. Kerry", "J. Kirby": not a sentence end
+        spans.append(_strip(text, pos, match.end()))
+        pos = match.end()
+    if text[pos:end].strip():
+        spans.append(_strip(text, pos, end))
+    return spans
+
+
+def _split_long(
+    text: str, span: tuple[int, int], count: Callable[[str], int], max_tokens: int, overlap: int
+) -> list[tuple[int, int]]:
+    sentences = _sentence_spans(text, *span)
+    pieces: list[tuple[int, int]] = []
+    i = 0
+    while i < len(sentences):
+        j = i + 1
+        while j < len(sentences) and count(text[sentences[i][0] : sentences[j][1]]) <= max_tokens:
+            j += 1
+        pieces.append((sentences[i][0], sentences[j - 1][1]))
+        if j >= len(sentences):
+            break
+        i = max(j - overlap, i + 1)
+    return pieces
+
+
+def chunk_text(
+    text: str,
+    count_tokens: Callable[[str], int],
+    max_tokens: int = 320,
+    min_tokens: int = 40,
+    overlap_sentences: int = 1,
+) -> list[Chunk]:
+    """Passages of at most `max_tokens` (a single over-long sentence is kept whole: the
+    embedder windows it); paragraphs under `min_tokens` (headings, short lines) are joined
+    to the paragraph that follows them, or to the previous one at the end of the text."""
+    paragraphs = _spans(_PARAGRAPH_BREAK, text, 0, len(text))
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None
+    for a, b in paragraphs:
+        start = a if pending is None else pending
+        if count_tokens(text[start:b]) < min_tokens:
+            pending = start
+            continue
+        merged.append((start, b))
+        pending = None
+    if pending is not None:
+        if merged:
+            merged[-1] = (merged[-1][0], paragraphs[-1][1])
+        else:
+            merged.append((pending, paragraphs[-1][1]))
+
+    spans: list[tuple[int, int]] = []
+    for span in merged:
+        if count_tokens(text[span[0] : span[1]]) <= max_tokens:
+            spans.append(span)
+        else:
+            spans.extend(_split_long(text, span, count_tokens, max_tokens, overlap_sentences))
+    return [Chunk(text[a:b], a, b) for a, b in spans]

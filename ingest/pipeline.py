@@ -1,0 +1,220 @@
+"""One ingest run: load → clean → chunk → embed what is new → write, then publish the keyword index.
+
+Idempotent and incremental: an article whose cleaned text hash is unchanged is skipped without
+embedding; chunk ids come from content, so a run interrupted at any point is completed by the
+next one without duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings
+from assistant.index import ArticleIndex, ingest_lock
+from assistant.manifest import ArticleRow, ChunkRow
+from assistant.settings import Settings
+from ingest.chunk import chunk_text, text_hash
+from ingest.clean import clean_article
+from ingest.loader import RawDocument, Skipped, article_key, discover, load_file
+
+logger = logging.getLogger(__name__)
+
+# Bump when cleaning or chunking rules change, so every article is re-processed once.
+PIPELINE_VERSION = "1"
+
+Embedder = E5Embeddings | SentenceTransformerEmbeddings
+Progress = Callable[[int, int, str], None]  # (done, total, current file)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (file, note)
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    tokens_embedded: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        verb = "would be " if self.dry_run else ""
+        lines = [
+            f"added {verb}{len(self.added)} / updated {len(self.updated)} / unchanged "
+            f"{len(self.unchanged)} / removed {len(self.removed)} / skipped {len(self.skipped)} "
+            f"· {self.chunks_total} chunks ({self.chunks_embedded} embedded) "
+            f"· {self.seconds:.2f} s"
+        ]
+        lines += [f"  skipped {name}: {reason}" for name, reason in self.skipped]
+        lines += [f"  note {name}: {note}" for name, note in self.notes]
+        return "\n".join(lines)
+
+
+def display_title(title: str, limit: int = 150) -> str:
+    """A heading without Markdown markers; a first paragraph used as title is shortened."""
+    title = title.lstrip("#").strip()
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
+
+
+def article_id_for(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _chunk_id(article_id: str, start: int, text: str) -> str:
+    digest = hashlib.sha1(f"{article_id}\x00{start}\x00{text}".encode()).hexdigest()[:20]
+    return f"{article_id}-{digest}"
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    row: ArticleRow
+    text: str
+    chunks: list[ChunkRow]
+
+
+def prepare(doc: RawDocument, embedder: Embedder, settings: Settings) -> PreparedArticle | str:
+    """Clean and chunk one document; returns a skip reason when nothing is left."""
+    cleaned = clean_article(doc.text, fallback_title=Path(doc.key).stem)
+    if not cleaned.text.strip():
+        return "nothing left after removing boilerplate"
+    article_id = article_id_for(doc.key)
+    content_hash = hashlib.sha256(
+        f"{PIPELINE_VERSION}\x00{embedder.name}\x00{cleaned.title}\x00{cleaned.text}".encode()
+    ).hexdigest()
+    cfg = settings.chunk
+    pieces = chunk_text(
+        cleaned.text, embedder.count_tokens, cfg.max_tokens, cfg.min_tokens, cfg.overlap_sentences
+    )
+    chunks = [
+        ChunkRow(
+            _chunk_id(article_id, p.start, p.text),
+            article_id,
+            i,
+            p.text,
+            p.start,
+            p.end,
+            text_hash(p.text),
+        )
+        for i, p in enumerate(pieces)
+    ]
+    row = ArticleRow(
+        article_id=article_id,
+        key=doc.key,
+        file=Path(doc.key).name,
+        title=display_title(cleaned.title),
+        published=cleaned.published.isoformat() if cleaned.published else None,
+        content_hash=content_hash,
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        state="pending",
+        chunk_ids=[c.chunk_id for c in chunks],
+        old_chunk_ids=[],
+    )
+    return PreparedArticle(row, cleaned.text, chunks)
+
+
+def run_ingest(
+    settings: Settings,
+    embedder: Embedder,
+    paths: Sequence[Path] | None = None,
+    prune: bool = False,
+    reset: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    index: ArticleIndex | None = None,
+) -> IngestReport:
+    """Bring the index in line with the given files (default: the articles folder)."""
+    started = time.perf_counter()
+    report = IngestReport(dry_run=dry_run)
+    with ingest_lock(settings.index_dir):
+        index = index or ArticleIndex(settings, embedder.name)
+        if reset and not dry_run:
+            index.reset()
+        dirty = False
+        known = {row.article_id: row for row in index.manifest.articles()}
+        files = discover(
+            list(paths) if paths else [settings.articles_dir], settings.ingest.extensions
+        )
+        seen: set[str] = set()
+        max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
+        for n, path in enumerate(files):
+            key = article_key(path, settings.articles_dir)
+            if progress:
+                progress(n, len(files), key)
+            seen.add(article_id_for(key))
+            loaded = load_file(path, key, max_bytes)
+            if isinstance(loaded, Skipped):
+                report.skipped.append((key, loaded.reason))
+                continue
+            if loaded.note:
+                report.notes.append((key, loaded.note))
+            prepared = prepare(loaded, embedder, settings)
+            if isinstance(prepared, str):
+                report.skipped.append((key, prepared))
+                continue
+            previous = known.get(prepared.row.article_id)
+            if (
+                previous
+                and previous.state == "done"
+                and (previous.content_hash == prepared.row.content_hash)
+            ):
+                report.unchanged.append(key)
+                continue
+            (report.updated if previous and previous.state == "done" else report.added).append(key)
+            if not dry_run:
+                dirty = dirty or _touch(index)
+                _write(index, embedder, prepared, report)
+        if progress:
+            progress(len(files), len(files), "")
+        for article_id, row in known.items():
+            if article_id in seen:
+                continue
+            if row.state == "pending" or prune:  # pending: an interrupted add of a file now gone
+                report.removed.append(row.key)
+                if not dry_run:
+                    dirty = dirty or _touch(index)
+                    index.delete_article(article_id)
+        if not dry_run and not index.keyword_in_sync():
+            index.rebuild_keyword()
+        report.chunks_total = index.manifest.count_chunks()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _touch(index: ArticleIndex) -> bool:
+    """Invalidate the keyword index before the first write, so a crash leaves it marked stale."""
+    index.bump_generation()
+    return True
+
+
+def _write(
+    index: ArticleIndex, embedder: Embedder, prepared: PreparedArticle, report: IngestReport
+) -> None:
+    """Embed only the chunks Chroma does not hold yet (content-derived ids), then write."""
+    existing = index.existing_ids([c.chunk_id for c in prepared.chunks])
+    todo = [c for c in prepared.chunks if c.chunk_id not in existing]
+    vectors: dict[str, list[float]] = {}
+    batch = index.settings.embedding.batch_size
+    for i in range(0, len(todo), batch):
+        part = todo[i : i + batch]
+        for chunk, vector in zip(
+            part, embedder.embed_documents([c.text for c in part]), strict=True
+        ):
+            vectors[chunk.chunk_id] = vector
+    report.chunks_embedded += len(todo)
+    report.tokens_embedded += sum(embedder.count_tokens(c.text) for c in todo)
+    index.write_article(prepared.row, prepared.text, prepared.chunks, vectors)

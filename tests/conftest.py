@@ -1,0 +1,94 @@
+"""Shared fixtures: real components (Chroma, the E5 embedder) wherever they are cheap.
+
+`embedder` is the real default embedder behind a per-session memo, so the same passage is
+embedded once per test session; what is stored and searched is still the real vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.embeddings import E5Embeddings
+from assistant.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "articles"
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+class MemoEmbeddings(E5Embeddings):
+    """The real E5 embedder, with each distinct text embedded once per session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memo: dict[tuple[str, bool], list[float]] = {}
+        self.calls = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        todo = [t for t in dict.fromkeys(texts) if (t, False) not in self.memo]
+        if todo:
+            self.calls += len(todo)
+            for text, vec in zip(todo, super().embed_documents(todo), strict=True):
+                self.memo[(text, False)] = vec
+        return [self.memo[(t, False)] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        if (text, True) not in self.memo:
+            self.memo[(text, True)] = super().embed_query(text)
+        return self.memo[(text, True)]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MemoEmbeddings:
+    return MemoEmbeddings()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings rooted in a temporary project folder, with the sample articles copied in."""
+
+    def make(copy_samples: bool = True, **env: str) -> Settings:
+        root = tmp_path / "project"
+        articles = root / "data" / "articles"
+        if copy_samples and not articles.exists():
+            shutil.copytree(SAMPLES, articles)
+        articles.mkdir(parents=True, exist_ok=True)
+        environ = {f"ASSISTANT__{k.upper()}": v for k, v in env.items()}
+        return load_settings(config_file=root / "none.toml", environ=environ, root=root)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: MemoEmbeddings) -> Path:
+    """An index of the five sample articles, built once; tests copy it."""
+    from ingest.pipeline import run_ingest
+
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(SAMPLES, root / "data" / "articles")
+    settings = load_settings(config_file=root / "none.toml", environ={}, root=root)
+    run_ingest(settings, embedder)
+    return root
+
+
+@pytest.fixture
+def sample_assistant(sample_index: Path, tmp_path: Path, embedder: MemoEmbeddings) -> Iterator[Any]:
+    """An `Assistant` over a private copy of the sample index, with the session embedder."""
+    from assistant import Assistant
+
+    root = tmp_path / "copy"
+    shutil.copytree(sample_index, root)
+    settings = load_settings(config_file=root / "none.toml", environ={}, root=root)
+    assistant = Assistant(settings)
+    assistant.__dict__["embedder"] = embedder
+    yield assistant
+
+
+def dev_cases() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]

@@ -1,0 +1,136 @@
+"""The answer chain's logic around the LLM, with a fake chat model over the real sample index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.errors import IndexEmptyError, InvalidQuestionError, LLMUnavailableError
+from assistant.schema import Answer
+from assistant.service import Passages, Token
+from tests.fakes import RecordingChat
+
+QUESTION = "Qui a menacé de suspendre la coopération avec la Russie sur la Syrie ?"
+
+
+def with_llm(assistant: Any, replies: list[str], **kwargs: Any) -> RecordingChat:
+    llm = RecordingChat(replies, **kwargs)
+    assistant._llm = llm
+    assistant.__dict__.pop("chain", None)
+    return llm
+
+
+def test_stream_yields_passages_then_tokens_then_the_checked_answer(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["John Kerry a menacé de geler la coopération [1]. Voir [9]."])
+    events = list(sample_assistant.stream(QUESTION))
+    assert isinstance(events[0], Passages) and events[0].passages
+    assert all(isinstance(e, Token) for e in events[1:-1]) and len(events) > 3
+    answer = events[-1]
+    assert isinstance(answer, Answer)
+    assert "[9]" not in answer.text and "[1]" in answer.text
+    assert [c.number for c in answer.citations] == [1]
+    assert answer.citations[0].passage == events[0].passages[0]
+    assert not answer.refused and not answer.uncited
+    assert answer.timings.first_token_s is not None
+    assert 0 < answer.timings.retrieval_s <= answer.timings.total_s
+
+
+def test_prompt_numbers_passages_as_quoted_data(sample_assistant: Any) -> None:
+    llm = with_llm(sample_assistant, ["Kerry [1]."])
+    answer = sample_assistant.ask(QUESTION)
+    system, user = llm.prompts[-1]
+    assert "only the numbered passages" in str(system.content)
+    text = str(user.content)
+    for n, passage in enumerate(answer.passages, start=1):
+        assert f"[{n}] {passage.title}" in text
+    assert text.count("<<<") == len(answer.passages) == text.count(">>>")
+    assert "Answer in French" in text
+
+
+def test_english_question_asks_for_an_english_answer(sample_assistant: Any) -> None:
+    llm = with_llm(sample_assistant, ["John Kirby is the State Department spokesman [1]."])
+    sample_assistant.ask("Who is John Kirby?")
+    assert "Answer in English" in str(llm.prompts[-1][1].content)
+
+
+def test_off_topic_question_is_refused_before_the_llm(sample_assistant: Any) -> None:
+    llm = with_llm(sample_assistant, [])
+    answer = sample_assistant.ask("Quelle est la recette de la tarte Tatin aux pommes ?")
+    assert answer.refused and answer.citations == []
+    assert answer.text == sample_assistant.prompts.refusal("fr")
+    assert llm.prompts == [], "the LLM was not called"
+
+
+def test_model_refusal_carries_no_citations(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["Les articles ne contiennent pas la réponse à cette question. [1]"])
+    answer = sample_assistant.ask("Quel est le prix du pétrole mentionné dans les articles ?")
+    assert answer.refused and answer.citations == []
+    assert "[1]" not in answer.text
+
+
+def test_answer_without_valid_citation_is_flagged(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["John Kerry a menacé la Russie [0]."])
+    answer = sample_assistant.ask(QUESTION)
+    assert answer.uncited and answer.citations == [] and not answer.refused
+
+
+def test_first_question_is_not_rewritten(sample_assistant: Any) -> None:
+    llm = with_llm(sample_assistant, ["Kerry [1]."])
+    answer = sample_assistant.ask(QUESTION, history=[])
+    assert answer.standalone_question == QUESTION
+    assert len(llm.prompts) == 1
+
+
+def test_follow_up_is_made_standalone_before_retrieval(sample_assistant: Any) -> None:
+    llm = with_llm(
+        sample_assistant,
+        ["Qu'a pensé Sergueï Lavrov des menaces de John Kerry ?", "Lavrov a répondu [1]."],
+    )
+    history = [
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": "John Kerry a menacé de geler la coopération [1]."},
+    ]
+    answer = sample_assistant.ask("Et Lavrov, qu'en a-t-il pensé ?", history=history)
+    assert answer.standalone_question == "Qu'a pensé Sergueï Lavrov des menaces de John Kerry ?"
+    condense_prompt = str(llm.prompts[0][0].content)
+    assert QUESTION in condense_prompt and "Et Lavrov" in condense_prompt
+    assert "[1]" not in condense_prompt, "old citation markers are not fed back"
+    assert any("Lavrov" in p.text for p in answer.passages)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "])
+def test_empty_question_is_rejected(sample_assistant: Any, question: str) -> None:
+    with pytest.raises(InvalidQuestionError, match="empty"):
+        sample_assistant.ask(question)
+
+
+def test_very_long_question_is_truncated_and_prompt_fits(sample_assistant: Any) -> None:
+    llm = with_llm(sample_assistant, ["Kerry [1]."])
+    answer = sample_assistant.ask("Kerry menace la Russie ? " * 800)  # 20,000 characters
+    limit = sample_assistant.settings.answer.max_question_chars
+    assert len(answer.standalone_question) <= limit
+    prompt = "\n".join(str(m.content) for m in llm.prompts[-1])
+    budget = sample_assistant.settings.llm.n_ctx - sample_assistant.settings.llm.max_tokens
+    assert sample_assistant.chain.count_tokens(prompt) <= budget
+
+
+def test_llm_failure_before_any_token_is_a_clear_error(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["Kerry a menacé [1]."], fail_after=0)
+    with pytest.raises(LLMUnavailableError):
+        sample_assistant.ask(QUESTION)
+
+
+def test_llm_failure_mid_answer_marks_it_incomplete(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["John Kerry a menacé de geler la coopération [1]."], fail_after=3)
+    answer = sample_assistant.ask(QUESTION)
+    assert answer.incomplete and answer.text
+
+
+def test_empty_index_says_how_to_fill_it(make_settings: Any, embedder: Any) -> None:
+    from assistant import Assistant
+
+    assistant = Assistant(make_settings(copy_samples=False), llm=RecordingChat([]))
+    assistant.__dict__["embedder"] = embedder
+    with pytest.raises(IndexEmptyError, match="python -m ingest"):
+        assistant.ask(QUESTION)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from assistant.citations import check_markers, has_claims, is_refusal
+
+REFUSALS = [
+    "Les articles ne contiennent pas la réponse à cette question.",
+    "The articles do not contain the answer to this question.",
+]
+
+
+def test_valid_markers_are_kept_in_order_of_first_use() -> None:
+    checked = check_markers("Kerry a menacé [2]. Lavrov a répondu [1][2].", 3)
+    assert checked.numbers == [2, 1]
+    assert checked.text == "Kerry a menacé [2]. Lavrov a répondu [1][2]."
+    assert checked.removed == []
+
+
+def test_out_of_range_marker_is_removed_not_shifted() -> None:
+    checked = check_markers("Kerry a menacé [4]. Lavrov a répondu [1].", 3)
+    assert checked.numbers == [1]
+    assert checked.removed == [4]
+    assert checked.text == "Kerry a menacé. Lavrov a répondu [1]."
+
+
+def test_numbering_from_zero_is_invalid() -> None:
+    checked = check_markers("Alep est bombardée [0].", 3)
+    assert checked.numbers == [] and checked.removed == [0]
+    assert "[0]" not in checked.text
+
+
+def test_repeated_marker_counts_once() -> None:
+    checked = check_markers("A [1]. B [1]. C [1, 1].", 2)
+    assert checked.numbers == [1]
+    assert checked.text == "A [1]. B [1]. C [1]."
+
+
+def test_list_markers_are_split_and_checked() -> None:
+    checked = check_markers("Les deux ministres ont parlé [1, 7; 2].", 3)
+    assert checked.numbers == [1, 2]
+    assert checked.removed == [7]
+    assert checked.text == "Les deux ministres ont parlé [1][2]."
+
+
+def test_refusal_detection_in_both_languages() -> None:
+    assert is_refusal("Les articles ne contiennent pas la réponse à cette question.", REFUSALS)
+    assert is_refusal("the articles do not contain the answer to this question [1]", REFUSALS)
+    assert not is_refusal("Kerry a menacé la Russie [1].", REFUSALS)
+    long = REFUSALS[1] + " However, Kerry met Lavrov in Moscow and they laid flowers [2]."
+    assert not is_refusal(long, REFUSALS), "a real answer around the sentence is not a refusal"
+
+
+def test_has_claims() -> None:
+    assert has_claims("Kerry [1].")
+    assert not has_claims(" [1] [2]. ")

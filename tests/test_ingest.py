@@ -1,0 +1,227 @@
+"""Ingest against the real Chroma and the real E5 embedder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import IngestLockedError
+from assistant.index import ArticleIndex, ingest_lock
+from assistant.settings import Settings
+from ingest.pipeline import run_ingest
+from tests.conftest import ROOT, MemoEmbeddings
+
+
+def assert_consistent(index: ArticleIndex) -> None:
+    """Exactly one copy of every chunk, in the ledger, in Chroma and in the keyword index."""
+    ledger = {c for a in index.manifest.articles() for c in a.chunk_ids}
+    assert all(a.state == "done" for a in index.manifest.articles())
+    chroma = index.collection.get(include=[])["ids"]
+    assert len(chroma) == len(set(chroma))
+    assert set(chroma) == ledger
+    keyword = index.keyword()
+    assert keyword is not None and sorted(keyword.ids) == sorted(ledger)
+
+
+def test_full_then_unchanged_reingest(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    settings = make_settings()
+    first = run_ingest(settings, embedder)
+    assert len(first.added) == 5 and not first.skipped
+    assert first.chunks_embedded == first.chunks_total > 10
+    second = run_ingest(settings, embedder)
+    assert len(second.unchanged) == 5
+    assert second.chunks_embedded == 0 and not second.changed
+    index = ArticleIndex(settings, embedder.name)
+    assert_consistent(index)
+    rows = {r.file: r for r in index.manifest.articles()}
+    assert rows["001_15df5f8cc0ffe991.txt"].published == "2016-09-28"
+    assert rows["000_e1f7ea9abf238fdd.txt"].title.startswith("Syrie : Washington")
+
+
+def test_edited_article_replaces_its_chunks(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    settings = make_settings()
+    run_ingest(settings, embedder)
+    path = settings.articles_dir / "004_fa55918c37a99e94.txt"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n\nUn paragraphe ajouté sur les pourparlers de Lausanne, "
+        "qui ont duré toute la nuit sans accord final.\n",
+        encoding="utf-8",
+    )
+    report = run_ingest(settings, embedder)
+    assert report.updated == ["004_fa55918c37a99e94.txt"] and len(report.unchanged) == 4
+    assert 0 < report.chunks_embedded <= 2, "only new or changed paragraphs are embedded"
+    index = ArticleIndex(settings, embedder.name)
+    assert_consistent(index)
+    texts = index.collection.get(include=["documents"])["documents"]
+    assert any("Lausanne" in t for t in texts)
+
+
+def test_removed_article_is_pruned(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    settings = make_settings()
+    run_ingest(settings, embedder)
+    (settings.articles_dir / "002_ad97fbf99101d503.txt").unlink()
+    kept = run_ingest(settings, embedder)
+    assert not kept.removed, "without --prune nothing is removed"
+    dry = run_ingest(settings, embedder, prune=True, dry_run=True)
+    assert dry.removed == ["002_ad97fbf99101d503.txt"]
+    pruned = run_ingest(settings, embedder, prune=True)
+    assert pruned.removed == ["002_ad97fbf99101d503.txt"]
+    index = ArticleIndex(settings, embedder.name)
+    assert_consistent(index)
+    assert "002_ad97fbf99101d503.txt" not in {r.file for r in index.manifest.articles()}
+
+
+def test_crash_mid_article_is_completed_by_next_run(
+    make_settings: Callable[..., Settings],
+    embedder: MemoEmbeddings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = make_settings()
+    calls = {"n": 0}
+    original = ArticleIndex.write_article
+
+    def crash_on_third(self: ArticleIndex, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            self.collection.upsert(  # half the work done, then the process "dies"
+                ids=[args[2][0].chunk_id],
+                embeddings=[embedder.embed_documents([args[2][0].text])[0]],
+                documents=[args[2][0].text],
+            )
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ArticleIndex, "write_article", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        run_ingest(settings, embedder)
+    monkeypatch.setattr(ArticleIndex, "write_article", original)
+    report = run_ingest(settings, embedder)
+    assert len(report.added) == 3 and len(report.unchanged) == 2
+    index = ArticleIndex(settings, embedder.name)
+    assert_consistent(index)
+    assert len(index.manifest.articles()) == 5
+
+
+def test_crash_during_pending_write_leaves_recoverable_state(
+    make_settings: Callable[..., Settings],
+    embedder: MemoEmbeddings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = make_settings()
+    run_ingest(settings, embedder)
+    path = settings.articles_dir / "003_f31da141555cd608.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Munich", "Berlin"), encoding="utf-8")
+
+    def die(self: ArticleIndex, article_id: str) -> None:
+        raise KeyboardInterrupt
+
+    from assistant.manifest import Manifest
+
+    monkeypatch.setattr(Manifest, "mark_done", die)
+    with pytest.raises(KeyboardInterrupt):
+        run_ingest(settings, embedder)
+    monkeypatch.undo()
+    index = ArticleIndex(settings, embedder.name)
+    assert not index.keyword_in_sync(), "the keyword index is marked stale before the first write"
+    run_ingest(settings, embedder)
+    assert_consistent(index)
+    texts = index.collection.get(include=["documents"])["documents"]
+    assert any("Berlin" in t for t in texts) and not any("Munich" in t for t in texts)
+
+
+def test_bad_files_are_skipped_with_a_reason(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    settings = make_settings(ingest__max_file_mb="0.01")
+    folder = settings.articles_dir
+    (folder / "empty.txt").write_text("")
+    (folder / "blank.md").write_text("  \n\n \t\n")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "latin1.txt").write_bytes(
+        "Un article écrit en Latin-1 sur la trêve à Alep.".encode("cp1252")
+    )
+    (folder / "big.txt").write_text("mot " * 5000)
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    report = run_ingest(settings, embedder)
+    reasons = dict(report.skipped)
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["blank.md"] == "empty file"
+    assert "binary" in reasons["binary.txt"]
+    assert "too large" in reasons["big.txt"]
+    assert "notes.pdf" not in reasons, "other file types are not picked up"
+    assert "latin1.txt" in report.added
+    assert any(name == "latin1.txt" and "cp1252" in note for name, note in report.notes)
+    assert len(report.added) == 6
+
+
+def test_html_article_is_converted(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    settings = make_settings(copy_samples=False)
+    (settings.articles_dir / "page.html").write_text(
+        "<html><head><title>x</title><script>alert(1)</script></head><body>"
+        "<h1>Genève : reprise des pourparlers</h1>"
+        "<p>Les experts russes sont arrivés à Genève lundi.</p></body></html>"
+    )
+    report = run_ingest(settings, embedder)
+    assert report.added == ["page.html"]
+    index = ArticleIndex(settings, embedder.name)
+    row = index.manifest.articles()[0]
+    assert row.title == "Genève : reprise des pourparlers"
+    assert "alert(1)" not in (index.manifest.article_text(row.article_id) or "")
+
+
+def test_second_ingest_is_refused_while_one_runs(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    settings = make_settings()
+    with ingest_lock(settings.index_dir), pytest.raises(IngestLockedError, match="already running"):
+        run_ingest(settings, embedder)
+
+
+def test_reset_rebuilds(make_settings: Callable[..., Settings], embedder: MemoEmbeddings) -> None:
+    settings = make_settings()
+    run_ingest(settings, embedder)
+    report = run_ingest(settings, embedder, reset=True)
+    assert len(report.added) == 5
+    assert_consistent(ArticleIndex(settings, embedder.name))
+
+
+def test_cli_builds_a_separate_index_from_env(tmp_path: Path) -> None:
+    """`ASSISTANT__PATHS__INDEX_DIR=/tmp/x python -m ingest FILE` writes only under /tmp/x."""
+    env = {**os.environ, "ASSISTANT__PATHS__INDEX_DIR": str(tmp_path / "idx")}
+    sample = ROOT / "data" / "articles" / "002_ad97fbf99101d503.txt"
+    run = subprocess.run(
+        [sys.executable, "-m", "ingest", str(sample), "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "added 1" in run.stdout
+    assert (tmp_path / "idx" / "manifest.sqlite").exists()
+    assert (tmp_path / "idx" / "chroma").is_dir()
+    missing = subprocess.run(
+        [sys.executable, "-m", "ingest", str(tmp_path / "nope.txt")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: No such file") and "Traceback" not in missing.stderr
