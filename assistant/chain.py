@@ -15,7 +15,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.citations import check_markers, has_claims, is_refusal
+from assistant.citations import attribute, check_markers, has_claims, is_refusal, tidy_markers
 from assistant.prompts import LANGUAGES, Prompts
 from assistant.schema import Answer, Citation, Passage
 
@@ -52,6 +52,9 @@ class AnswerChain:
         self.condense_runnable: Runnable[dict[str, Any], str] = (
             RunnableLambda(self._condense_messages) | llm | StrOutputParser()
         )
+        self.translate_runnable: Runnable[dict[str, Any], str] = (
+            RunnableLambda(self._translate_messages) | llm | StrOutputParser()
+        )
 
     # --- prompts -------------------------------------------------------------------------
 
@@ -72,9 +75,9 @@ class AnswerChain:
             passages=self.format_passages(values["passages"]),
             question=values["question"],
             language=LANGUAGES.get(language, "English"),
-            refusal=self.prompts.refusal(language),
         )
-        return [SystemMessage(self.prompts.system), HumanMessage(user)]
+        system = self.prompts.system.format(refusal=self.prompts.refusal(language))
+        return [SystemMessage(system), HumanMessage(user)]
 
     def _condense_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
         lines = []
@@ -87,6 +90,12 @@ class AnswerChain:
                 self.prompts.condense.format(history="\n".join(lines), question=values["question"])
             )
         ]
+
+    def _translate_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
+        text = self.prompts.translate.format(
+            language=LANGUAGES[values["language"]], text=values["text"]
+        )
+        return [HumanMessage(text)]
 
     def fit_passages(self, passages: list[Passage], question: str, language: str) -> list[Passage]:
         """As many passages (best first) as fit in the context window with room for the answer."""
@@ -114,6 +123,13 @@ class AnswerChain:
             return question
         return rewritten
 
+    def translate(self, text: str, language: str) -> str:
+        """`text` in another language: a question in the articles' language (to search with),
+        or an answer the model wrote in the wrong language. The original if the output is off."""
+        out = self.translate_runnable.invoke({"text": text, "language": language})
+        out = " ".join(out.strip().strip('"«»').removeprefix("Text:").split())
+        return out if out and len(out) <= 3 * len(text) + 100 else text
+
     def stream(self, question: str, passages: list[Passage], language: str) -> Iterator[str]:
         values = {"question": question, "passages": passages, "language": language}
         yield from self.answer_runnable.stream(values)
@@ -121,6 +137,8 @@ class AnswerChain:
     def finish(self, text: str, passages: list[Passage], language: str) -> Answer:
         """The checked answer: valid citations only, refusals without citations."""
         refusals = list(self.prompts.refusals.values())
+        text = check_markers(tidy_markers(text), len(passages)).text
+        text = tidy_markers(attribute(text, [p.text for p in passages]))
         checked = check_markers(text, len(passages))
         if is_refusal(checked.text, refusals) or not has_claims(checked.text):
             return Answer(

@@ -21,6 +21,20 @@ class CheckedText:
     removed: list[int]  # numbers that pointed to no passage
 
 
+_LEADING_MARKER = re.compile(r"^\s*((?:\[\d+\])+)\s*:?\s*([^.!?\n]+[.!?]?)")
+_REPEATED_MARKER = re.compile(r"(\[\d+\])([.!?]?)\s*\1(?!\w)")
+
+
+def tidy_markers(text: str) -> str:
+    """`[1]: Kerry a menacé.` → `Kerry a menacé [1].`; `menacé [1]. [1]` → `menacé [1].`"""
+    match = _LEADING_MARKER.match(text)
+    if match:
+        sentence = match.group(2).rstrip()
+        end = sentence[-1] if sentence[-1] in ".!?" else ""
+        text = f"{sentence.rstrip('.!?')} {match.group(1)}{end}" + text[match.end() :]
+    return _REPEATED_MARKER.sub(r"\1\2", text)
+
+
 def check_markers(text: str, n_passages: int) -> CheckedText:
     numbers: list[int] = []
     removed: list[int] = []
@@ -63,3 +77,36 @@ def is_refusal(text: str, refusals: list[str]) -> bool:
 def has_claims(text: str) -> bool:
     """Some words beyond citation markers and punctuation."""
     return bool(re.search(r"\w{2,}", _MARKER.sub(" ", text)))
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def attribute(text: str, passages: list[str], min_overlap: float = 0.6) -> str:
+    """Add `[n]` to sentences that state a claim without a marker, when one passage contains
+    most of the sentence's content words (the small local model often copies without citing).
+
+    A sentence no passage supports stays unmarked, so the answer is still flagged."""
+    from assistant.keyword import normalize
+
+    vocab = [set(normalize(p)) for p in passages]
+    out: list[str] = []
+    pos = 0
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group(0)
+        out.append(text[pos : match.start()])
+        pos = match.end()
+        words = set(normalize(sentence))
+        if _MARKER.search(sentence) or len(words) < 3:
+            out.append(sentence)
+            continue
+        scores = [len(words & v) / len(words) for v in vocab]
+        best = max(range(len(scores)), key=scores.__getitem__, default=None)
+        if best is None or scores[best] < min_overlap:
+            out.append(sentence)
+            continue
+        body = sentence.rstrip()
+        end = len(body.rstrip(".!?"))
+        out.append(f"{body[:end]} [{best + 1}]{body[end:]}{sentence[len(body) :]}")
+    out.append(text[pos:])
+    return "".join(out)

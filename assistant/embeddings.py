@@ -83,8 +83,9 @@ class SentenceTransformerEmbeddings(Embeddings):
                 "Point embedding.model at a local model folder."
             ) from exc
         self.name = f"sentence-transformers:{Path(model).name or model}"
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim() or 0)
         self._lock = threading.Lock()

@@ -47,7 +47,7 @@ def make_llm(settings: Settings) -> BaseChatModel:
                 raise ProviderNotInstalledError(
                     "llama.cpp support needs `pip install llama-cpp-python langchain-community`."
                 ) from exc
-            return ChatLlamaCpp(
+            chat = ChatLlamaCpp(
                 model_path=str(path),
                 n_ctx=cfg.n_ctx,
                 n_threads=cfg.threads or os.cpu_count() or 2,
@@ -59,6 +59,12 @@ def make_llm(settings: Settings) -> BaseChatModel:
                 streaming=True,
                 verbose=False,
             )
+            from llama_cpp import LlamaRAMCache
+
+            # keeps the KV state of recent prompts, so the shared system prompt is evaluated
+            # once even when condense and answer prompts alternate
+            chat.client.set_cache(LlamaRAMCache(capacity_bytes=512 * 1024 * 1024))
+            return chat
         case "ollama":
             try:
                 from langchain_ollama import ChatOllama

@@ -16,9 +16,10 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 LANGUAGES = {"fr": "French", "en": "English"}
 
 _EXPECTED: dict[str, set[str]] = {
-    "system": set(),
-    "answer": {"passages", "question", "language", "refusal"},
+    "system": {"refusal"},
+    "answer": {"passages", "question", "language"},
     "condense": {"history", "question"},
+    "translate": {"language", "text"},
     "passage": {"number", "title", "date", "text"},
     **{f"refusal.{code}": set() for code in LANGUAGES},
 }
@@ -33,6 +34,7 @@ class Prompts:
     system: str
     answer: str
     condense: str
+    translate: str
     passage: str
     refusals: dict[str, str]
 
@@ -62,6 +64,7 @@ def load_prompts(directory: Path = PROMPTS_DIR) -> Prompts:
         system=texts["system"],
         answer=texts["answer"],
         condense=texts["condense"],
+        translate=texts["translate"],
         passage=texts["passage"],
         refusals={code: texts[f"refusal.{code}"] for code in LANGUAGES},
     )

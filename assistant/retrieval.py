@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -47,6 +47,18 @@ def _where(filters: Filters) -> dict[str, Any] | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + 3]) for i in range(max(len(words) - 2, 1))}
+
+
+def near_duplicate(a: set[tuple[str, ...]], b: set[tuple[str, ...]], threshold: float) -> bool:
+    """Jaccard similarity of word trigrams: syndicated copies with a word changed still match."""
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= threshold
 
 
 def rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
@@ -98,27 +110,43 @@ class Retriever:
         return [(i, s) for i, s in hits if s >= floor]
 
     def retrieve(
-        self, query: str, k: int | None = None, filters: Filters | None = None
+        self, query: str | Sequence[str], k: int | None = None, filters: Filters | None = None
     ) -> list[Passage]:
-        """The k best passages for `query`, best first, without exact duplicates."""
+        """The k best passages for `query` (or several phrasings of it), best first, without
+        duplicates or near-duplicates."""
         k = k or self.settings.k
         filters = filters or Filters()
         n = max(self.settings.candidates, 2 * k)
-        dense = self.dense(query, n, filters)
-        keyword = self.keyword(query, n, filters)
-        fused = rrf([[i for i, _ in dense], [i for i, _ in keyword]], self.settings.rrf_k)
-        dense_scores, keyword_scores = dict(dense), dict(keyword)
+        rankings: list[list[str]] = []
+        dense_scores: dict[str, float] = {}
+        keyword_scores: dict[str, float] = {}
+        for q in [query] if isinstance(query, str) else query:
+            dense = self.dense(q, n, filters)
+            keyword = self.keyword(q, n, filters)
+            rankings += [[i for i, _ in dense], [i for i, _ in keyword]]
+            for i, s in dense:
+                dense_scores[i] = max(s, dense_scores.get(i, -1.0))
+            for i, s in keyword:
+                keyword_scores[i] = max(s, keyword_scores.get(i, 0.0))
+        fused = rrf(rankings, self.settings.rrf_k)
         ranked = sorted(fused, key=lambda i: (-fused[i], i))
         rows = self.index.manifest.chunks(ranked[: 3 * k + 10])
         articles = {a.article_id: a for a in self.index.manifest.articles()} if rows else {}
         passages: list[Passage] = []
         seen_text: set[str] = set()
+        kept_shingles: list[set[tuple[str, ...]]] = []
         for chunk_id in ranked:
             row = rows.get(chunk_id)
             article = articles.get(row.article_id) if row else None
             if row is None or article is None or row.text_hash in seen_text:
                 continue
+            shingles = _shingles(row.text)
+            if any(
+                near_duplicate(shingles, s, self.settings.duplicate_jaccard) for s in kept_shingles
+            ):
+                continue
             seen_text.add(row.text_hash)
+            kept_shingles.append(shingles)
             passages.append(
                 Passage(
                     chunk_id=chunk_id,

@@ -68,7 +68,10 @@ class Assistant:
         self.prompts: Prompts = load_prompts()
         self._llm = llm
         self._llm_lock = threading.Lock()
-        self.generation = FairLock()  # one generation at a time, first come first served
+        self.generation = FairLock()
+        self._corpus_language: tuple[str, str] | None = (
+            None  # one generation at a time, first come first served
+        )
 
     @property
     def llm(self) -> BaseChatModel:
@@ -141,20 +144,35 @@ class Assistant:
         history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
         language = detect_language(question)
         standalone = question
-        if any(t["role"] == "user" for t in history):
+        queries = [question]
+        previous = [str(t["content"]) for t in history if t["role"] == "user"]
+        if previous:
             with self.generation.hold() as waits:
                 yield from (Waiting(p) for p in waits)
                 try:
-                    standalone = self.chain.condense(question, history)
+                    rewritten = self.chain.condense(question, history)
                 except Exception as exc:
                     raise explain(exc, self.settings) from exc
+            # The small local model sometimes rewrites a question into a statement: then the
+            # follow-up is read together with the previous question instead.
+            joined = f"{previous[-1]} {question}"
+            standalone = rewritten if rewritten.rstrip().endswith("?") else joined
+            queries = [standalone, joined] if standalone != joined else [joined]
         if self.index.vector_count() == 0:
             raise IndexEmptyError(
                 "No articles are indexed yet. Add files to the articles folder and run "
                 "`python -m ingest` (or upload them in the Articles tab)."
             )
+        corpus_language = self.corpus_language()
+        if corpus_language != language:
+            with self.generation.hold() as waits:
+                yield from (Waiting(p) for p in waits)
+                try:
+                    queries.append(self.chain.translate(standalone, corpus_language))
+                except Exception as exc:
+                    raise explain(exc, self.settings) from exc
         cfg = self.settings.answer
-        found = self.retrieve(standalone, k=cfg.context_passages, filters=filters)
+        found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
         if best < self.settings.retrieval.min_dense_score:
@@ -193,7 +211,16 @@ class Assistant:
                     raise error from exc
                 logger.warning("Generation failed after %d pieces: %s", len(parts), error)
                 incomplete = True
-        answer = self.chain.finish("".join(parts), passages, language)
+            text = "".join(parts)
+            if not incomplete and detect_language(text, default=language) != language:
+                # small models drift into the passages' language: translate the answer back
+                try:
+                    text = self.chain.translate(text, language)
+                except Exception as exc:
+                    logger.warning(
+                        "Could not translate the answer: %s", explain(exc, self.settings)
+                    )
+        answer = self.chain.finish(text, passages, language)
         answer.incomplete = incomplete
         answer.timings.first_token_s = first
         return answer
@@ -227,6 +254,15 @@ class Assistant:
             progress=progress,
             index=self.index,
         )
+
+    def corpus_language(self) -> str:
+        """The language most articles are written in (by their titles), cached per index state."""
+        stamp = self.index.manifest.get_meta("generation") or ""
+        if self._corpus_language is None or self._corpus_language[0] != stamp:
+            votes = [detect_language(a.title, default="") for a in self.articles()]
+            fr, en = votes.count("fr"), votes.count("en")
+            self._corpus_language = (stamp, "en" if en > fr else "fr")
+        return self._corpus_language[1]
 
     def articles(self) -> list[ArticleRow]:
         return [a for a in self.index.manifest.articles() if a.state == "done"]

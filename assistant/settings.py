@@ -92,6 +92,12 @@ class RetrievalSettings(_Section):
         description="Keyword hits scoring below this share of the best one are left out of the "
         "fusion: they share only common words with the question.",
     )
+    duplicate_jaccard: float = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="Passages this similar (word-trigram Jaccard) to a better one are dropped.",
+    )
     min_dense_score: float = Field(
         0.80,
         ge=-1.0,
@@ -120,7 +126,7 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are truncated to this many characters."
     )
-    context_passages: int = Field(4, ge=1, le=20, description="Passages given to the LLM.")
+    context_passages: int = Field(3, ge=1, le=20, description="Passages given to the LLM.")
 
 
 class AppSettings(_Section):

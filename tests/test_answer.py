@@ -41,17 +41,42 @@ def test_prompt_numbers_passages_as_quoted_data(sample_assistant: Any) -> None:
     answer = sample_assistant.ask(QUESTION)
     system, user = llm.prompts[-1]
     assert "only the numbered passages" in str(system.content)
+    assert sample_assistant.prompts.refusal("fr") in str(system.content)
     text = str(user.content)
     for n, passage in enumerate(answer.passages, start=1):
         assert f"[{n}] {passage.title}" in text
     assert text.count("<<<") == len(answer.passages) == text.count(">>>")
-    assert "Answer in French" in text
+    assert "in French" in text
 
 
-def test_english_question_asks_for_an_english_answer(sample_assistant: Any) -> None:
-    llm = with_llm(sample_assistant, ["John Kirby is the State Department spokesman [1]."])
-    sample_assistant.ask("Who is John Kirby?")
-    assert "Answer in English" in str(llm.prompts[-1][1].content)
+def test_english_question_searches_in_the_articles_language_and_answers_in_english(
+    sample_assistant: Any,
+) -> None:
+    llm = with_llm(
+        sample_assistant,
+        ["Qui est John Kirby ?", "John Kirby is the State Department spokesman [1]."],
+    )
+    answer = sample_assistant.ask("Who is John Kirby?")
+    translate_prompt = str(llm.prompts[0][0].content)
+    assert "into French" in translate_prompt and "Who is John Kirby?" in translate_prompt
+    assert "in English" in str(llm.prompts[1][1].content)
+    assert answer.text == "John Kirby is the State Department spokesman [1]."
+    assert any("Kirby" in p.text for p in answer.passages)
+
+
+def test_answer_in_the_wrong_language_is_translated(sample_assistant: Any) -> None:
+    llm = with_llm(
+        sample_assistant,
+        [
+            "John Kerry threatened to suspend the cooperation with Russia [1].",
+            "John Kerry a menacé de suspendre la coopération avec la Russie [1].",
+        ],
+    )
+    answer = sample_assistant.ask(QUESTION)
+    translate_prompt = str(llm.prompts[-1][0].content)
+    assert "into French" in translate_prompt and "John Kerry threatened" in translate_prompt
+    assert answer.text == "John Kerry a menacé de suspendre la coopération avec la Russie [1]."
+    assert [c.number for c in answer.citations] == [1]
 
 
 def test_off_topic_question_is_refused_before_the_llm(sample_assistant: Any) -> None:
@@ -70,7 +95,7 @@ def test_model_refusal_carries_no_citations(sample_assistant: Any) -> None:
 
 
 def test_answer_without_valid_citation_is_flagged(sample_assistant: Any) -> None:
-    with_llm(sample_assistant, ["John Kerry a menacé la Russie [0]."])
+    with_llm(sample_assistant, ["Le président a gagné les élections de novembre [0]."])
     answer = sample_assistant.ask(QUESTION)
     assert answer.uncited and answer.citations == [] and not answer.refused
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assistant.citations import check_markers, has_claims, is_refusal
+from assistant.citations import attribute, check_markers, has_claims, is_refusal, tidy_markers
 
 REFUSALS = [
     "Les articles ne contiennent pas la réponse à cette question.",
@@ -52,3 +52,29 @@ def test_refusal_detection_in_both_languages() -> None:
 def test_has_claims() -> None:
     assert has_claims("Kerry [1].")
     assert not has_claims(" [1] [2]. ")
+
+
+def test_copied_sentence_without_marker_gets_its_passage() -> None:
+    passages = [
+        "Le prix du blé a baissé de 3 % cette semaine.",
+        "John Kerry a menacé son homologue russe Sergueï Lavrov de geler toute coopération.",
+    ]
+    text = "John Kerry a menacé Sergueï Lavrov de geler la coopération. Il pleuvait à Paris."
+    assert attribute(text, passages) == (
+        "John Kerry a menacé Sergueï Lavrov de geler la coopération [2]. Il pleuvait à Paris."
+    )
+
+
+def test_marked_or_unsupported_sentences_are_left_alone() -> None:
+    passages = ["John Kerry a menacé de geler toute coopération avec la Russie."]
+    assert attribute("Kerry a menacé [1].", passages) == "Kerry a menacé [1]."
+    unsupported = "Vladimir Poutine a gagné les élections présidentielles."
+    assert attribute(unsupported, passages) == unsupported
+
+
+def test_tidy_moves_a_leading_marker_and_drops_repeats() -> None:
+    assert (
+        tidy_markers("[1]: Kerry a menacé la Russie. Fin.") == "Kerry a menacé la Russie [1]. Fin."
+    )
+    assert tidy_markers("Kerry a menacé [1]. [1]") == "Kerry a menacé [1]."
+    assert tidy_markers("A [1]. B [2].") == "A [1]. B [2]."

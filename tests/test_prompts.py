@@ -19,7 +19,7 @@ def test_project_prompts_load() -> None:
 def test_wrong_placeholder_is_reported_with_the_file(tmp_path: Path) -> None:
     folder = tmp_path / "prompts"
     shutil.copytree(PROMPTS_DIR, folder)
-    (folder / "answer.md").write_text("{passages}\n{questoin}\n{language}\n{refusal}")
+    (folder / "answer.md").write_text("{passages}\n{questoin}\n{language}")
     with pytest.raises(PromptError, match=r"answer\.md.*questoin"):
         load_prompts(folder)
 

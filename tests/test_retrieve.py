@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
-
 from assistant.schema import Filters
 from tests.conftest import dev_cases
 

@@ -1,0 +1,77 @@
+"""End to end with the real default LLM (llama.cpp, Qwen2.5-Coder-1.5B): few and slow.
+
+The logic around the model is covered with fake chat models in test_answer.py."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import pytest
+
+from assistant.language import detect_language
+from assistant.settings import load_settings
+from tests.conftest import dev_cases
+
+pytestmark = pytest.mark.llm
+
+CASES = {c["id"]: c for c in dev_cases()}
+_MODEL = load_settings(environ={}).models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@pytest.fixture(scope="module")
+def real(sample_index: Any, embedder: Any) -> Any:
+    """One assistant with the real model for the module (it loads once)."""
+    if not _MODEL.exists():
+        pytest.fail(f"{_MODEL} is missing: `make test` provisions it first")
+    from assistant import Assistant
+
+    settings = load_settings(config_file=sample_index / "none.toml", environ={}, root=sample_index)
+    settings.paths.models_dir = _MODEL.parent
+    assistant = Assistant(settings)
+    assistant.__dict__["embedder"] = embedder
+    return assistant
+
+
+def check_answer(answer: Any, case: dict[str, Any]) -> None:
+    assert not answer.refused, answer.text
+    assert answer.citations, f"no valid citation: {answer.text}"
+    assert all(c.passage.file in case["sources"] for c in answer.citations), answer.text
+    for group in case["expect"]:
+        assert any(fold(alt) in fold(answer.text) for alt in group), (group, answer.text)
+
+
+@pytest.mark.parametrize("case_id", ["d01", "d02"])
+def test_answers_with_correct_citations(real: Any, case_id: str) -> None:
+    case = CASES[case_id]
+    answer = real.ask(case["question"])
+    check_answer(answer, case)
+    assert detect_language(answer.text) == "fr"
+    assert answer.timings.first_token_s and answer.timings.total_s >= answer.timings.first_token_s
+
+
+def test_unanswerable_question_is_refused(real: Any) -> None:
+    answer = real.ask(CASES["d07"]["question"])
+    assert answer.refused and answer.citations == []
+    assert answer.text == real.prompts.refusal("fr")
+
+
+def test_english_question_gets_an_english_answer(real: Any) -> None:
+    answer = real.ask(CASES["d06"]["question"])
+    assert detect_language(answer.text, default="?") == "en", answer.text
+
+
+def test_follow_up_retrieves_from_the_conversation(real: Any) -> None:
+    first, follow_up = CASES["d08"]["turns"]
+    history: list[dict[str, str]] = []
+    answer = real.ask(first)
+    history += [{"role": "user", "content": first}, {"role": "assistant", "content": answer.text}]
+    answer = real.ask(follow_up, history=history)
+    assert answer.standalone_question != follow_up
+    assert any(p.file in CASES["d08"]["sources"] for p in answer.passages)
+    assert any("Merkel" in p.text for p in answer.passages)

@@ -1,0 +1,129 @@
+"""The Ollama backend against a stand-in server on localhost that speaks Ollama's /api/chat
+streaming protocol (no Ollama server can be installed here)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from assistant import Assistant
+from assistant.errors import LLMUnavailableError
+from assistant.service import Token
+from tests.test_chroma_server import free_port
+
+REPLY = ["John Kerry ", "a menacé de geler ", "la coopération [1]."]
+
+
+class FakeOllama(BaseHTTPRequestHandler):
+    requests: list[dict[str, Any]] = []
+    models = {"qwen-test"}
+    delay_s = 0.0
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append({"path": self.path, "body": body})
+        if self.path != "/api/chat":
+            self.send_error(404)
+            return
+        if body["model"] not in self.models:
+            payload = json.dumps({"error": f"model '{body['model']}' not found"}).encode()
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        time.sleep(self.delay_s)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        for piece in REPLY:
+            line = {
+                "model": body["model"], "created_at": "2026-11-21T00:00:00Z",
+                "message": {"role": "assistant", "content": piece}, "done": False,
+            }  # fmt: skip
+            self.wfile.write((json.dumps(line) + "\n").encode())
+            self.wfile.flush()
+        done = {
+            "model": body["model"], "created_at": "2026-11-21T00:00:01Z",
+            "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
+            "total_duration": 1, "prompt_eval_count": 10, "eval_count": 3,
+        }  # fmt: skip
+        self.wfile.write((json.dumps(done) + "\n").encode())
+
+
+@pytest.fixture
+def ollama_port() -> Iterator[int]:
+    FakeOllama.requests = []
+    FakeOllama.delay_s = 0.0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOllama)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server_address[1])
+    server.shutdown()
+
+
+def ollama_assistant(sample_assistant: Any, port: int, model: str = "qwen-test") -> Any:
+    settings = sample_assistant.settings
+    settings.llm.provider = "ollama"
+    settings.llm.ollama_base_url = f"http://127.0.0.1:{port}"
+    settings.llm.ollama_model = model
+    settings.llm.n_ctx = 3072
+    settings.llm.timeout_s = 2
+    assistant = Assistant(settings)
+    assistant.__dict__["embedder"] = sample_assistant.embedder
+    return assistant
+
+
+QUESTION = "Qui a menacé de suspendre la coopération avec la Russie sur la Syrie ?"
+
+
+def test_chat_request_and_streamed_reply(sample_assistant: Any, ollama_port: int) -> None:
+    assistant = ollama_assistant(sample_assistant, ollama_port)
+    events = list(assistant.stream(QUESTION))
+    tokens = [e.text for e in events if isinstance(e, Token)]
+    assert "".join(tokens) == "".join(REPLY)
+    answer = events[-1]
+    assert answer.text == "John Kerry a menacé de geler la coopération [1]."
+    assert [c.number for c in answer.citations] == [1]
+    (request,) = FakeOllama.requests
+    body = request["body"]
+    assert request["path"] == "/api/chat" and body["stream"] is True
+    assert body["model"] == "qwen-test"
+    assert body["options"]["num_ctx"] == 3072, "num_ctx is always sent explicitly"
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert "[1]" in body["messages"][1]["content"] and QUESTION in body["messages"][1]["content"]
+
+
+def test_unreachable_server_says_how_to_start_it(sample_assistant: Any) -> None:
+    port = free_port()
+    assistant = ollama_assistant(sample_assistant, port)
+    with pytest.raises(LLMUnavailableError) as err:
+        assistant.ask(QUESTION)
+    assert str(err.value) == (
+        f"Cannot reach Ollama at http://127.0.0.1:{port}; start it with `ollama serve`."
+    )
+
+
+def test_missing_model_says_how_to_pull_it(sample_assistant: Any, ollama_port: int) -> None:
+    assistant = ollama_assistant(sample_assistant, ollama_port, model="mistral-x")
+    with pytest.raises(LLMUnavailableError) as err:
+        assistant.ask(QUESTION)
+    assert "Model mistral-x not found" in str(err.value)
+    assert "run `ollama pull mistral-x`" in str(err.value)
+
+
+def test_slow_server_times_out_with_a_message(sample_assistant: Any, ollama_port: int) -> None:
+    FakeOllama.delay_s = 4
+    assistant = ollama_assistant(sample_assistant, ollama_port)
+    with pytest.raises(LLMUnavailableError, match="did not answer within 2 s"):
+        assistant.ask(QUESTION)
