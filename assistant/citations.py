@@ -82,11 +82,16 @@ def has_claims(text: str) -> bool:
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 
-def attribute(text: str, passages: list[str], min_overlap: float = 0.6) -> str:
-    """Add `[n]` to sentences that state a claim without a marker, when one passage contains
-    most of the sentence's content words (the small local model often copies without citing).
+def attribute(
+    text: str, passages: list[str], min_overlap: float = 0.6, max_wrong: float = 0.3
+) -> str:
+    """Tie each sentence to the passage it comes from, using the words it shares with them.
 
-    A sentence no passage supports stays unmarked, so the answer is still flagged."""
+    The small local model often copies a sentence without citing it, or cites a neighbour of the
+    passage it copied. A sentence without a marker gets the passage that contains most of its
+    content words (`min_overlap`); a sentence whose cited passages contain almost none of its
+    words (`max_wrong`) while another passage contains most of them is re-cited to that one.
+    A sentence no passage supports keeps what it has, so the answer can still be flagged."""
     from assistant.keyword import normalize
 
     vocab = [set(normalize(p)) for p in passages]
@@ -96,17 +101,21 @@ def attribute(text: str, passages: list[str], min_overlap: float = 0.6) -> str:
         sentence = match.group(0)
         out.append(text[pos : match.start()])
         pos = match.end()
-        words = set(normalize(sentence))
-        if _MARKER.search(sentence) or len(words) < 3:
+        words = set(normalize(_MARKER.sub(" ", sentence)))
+        if len(words) < 3 or not vocab:
             out.append(sentence)
             continue
         scores = [len(words & v) / len(words) for v in vocab]
-        best = max(range(len(scores)), key=scores.__getitem__, default=None)
-        if best is None or scores[best] < min_overlap:
+        best = max(range(len(scores)), key=scores.__getitem__)
+        cited = [int(n) for m in _MARKER.findall(sentence) for n in re.split(r"\D+", m) if n]
+        cited = [n for n in cited if 1 <= n <= len(passages)]
+        if scores[best] < min_overlap or (cited and max(scores[n - 1] for n in cited) >= max_wrong):
             out.append(sentence)
             continue
-        body = sentence.rstrip()
+        body = _MARKER.sub("", sentence).rstrip()
+        body = _MULTI_SPACE.sub(" ", _SPACE_BEFORE_PUNCT.sub(r"\1", body))
         end = len(body.rstrip(".!?"))
-        out.append(f"{body[:end]} [{best + 1}]{body[end:]}{sentence[len(body) :]}")
+        trail = sentence[len(sentence.rstrip()) :]
+        out.append(f"{body[:end]} [{best + 1}]{body[end:]}{trail}")
     out.append(text[pos:])
     return "".join(out)

@@ -115,7 +115,9 @@ class LLMSettings(_Section):
     )
     n_ctx: int = Field(4096, ge=512, description="Context window in tokens.")
     max_tokens: int = Field(384, ge=16, description="Longest answer in tokens.")
-    temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    temperature: float = Field(
+        0.0, ge=0.0, le=2.0, description="Sampling temperature (0: greedy, repeatable answers)."
+    )
     threads: int = Field(0, ge=0, description="llama.cpp threads (0: all cores).")
     ollama_base_url: str = Field("http://127.0.0.1:11434", description="Ollama server URL.")
     ollama_model: str = Field("qwen2.5:1.5b-instruct", description="Ollama model name.")

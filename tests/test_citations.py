@@ -78,3 +78,17 @@ def test_tidy_moves_a_leading_marker_and_drops_repeats() -> None:
     )
     assert tidy_markers("Kerry a menacé [1]. [1]") == "Kerry a menacé [1]."
     assert tidy_markers("A [1]. B [2].") == "A [1]. B [2]."
+
+
+def test_citation_to_the_wrong_passage_is_moved_to_the_one_quoted() -> None:
+    passages = [
+        "La volonté affichée par Washington de suspendre sa coopération met en échec les accords.",
+        "Le prix du blé a baissé de 3 % cette semaine.",
+        "John Kerry avait auparavant menacé de mettre un terme à la coopération avec Moscou.",
+    ]
+    text = "John Kerry avait menacé de mettre un terme à la coopération avec Moscou [2]."
+    assert attribute(text, passages) == (
+        "John Kerry avait menacé de mettre un terme à la coopération avec Moscou [3]."
+    )
+    loosely = "Washington veut suspendre la coopération avec Moscou [1]."
+    assert attribute(loosely, passages) == loosely, "a plausible citation is left alone"

@@ -1,0 +1,243 @@
+"""The Gradio web chat: a thin layer over the `Assistant` facade (no second code path).
+
+Passages show as soon as retrieval finishes, then the answer streams in; a question waiting for
+the model shows its place in the queue. Errors a user can fix appear as a message in the chat.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import AssistantError, InvalidQuestionError
+from assistant.render import sources_html
+from assistant.schema import Answer, Filters
+from assistant.service import Assistant, Passages, Token, Waiting
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+Outputs = tuple[list[dict[str, str]], str, str]
+
+
+def safe_name(name: str, limit: int = 100) -> str:
+    """A file name with no folders, no traversal and no odd characters, extension kept."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = _UNSAFE.sub("_", stem).strip(" ._") or "article"
+    return stem[: max(limit - len(suffix), 1)] + suffix
+
+
+def parse_date(value: str, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidQuestionError(
+            f"{field} must be a date like 2016-09-28 (got {value!r})."
+        ) from exc
+
+
+def _chat_text(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+class ChatUI:
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    # --- chat -----------------------------------------------------------------------------
+
+    def _texts(self, passages: list[Any]) -> dict[str, str | None]:
+        return {p.article_id: self.assistant.article_text(p.article_id) for p in passages}
+
+    def respond(
+        self,
+        message: str,
+        history: list[dict[str, str]] | None,
+        article_ids: list[str] | None,
+        date_from: str,
+        date_to: str,
+    ) -> Iterator[Outputs]:
+        """The chat handler: yields (chat messages, sources panel, note) as the answer grows."""
+        history = [dict(m) for m in history or []]
+        prior = [{"role": m["role"], "content": html.unescape(str(m["content"]))} for m in history]
+        chat = [*history, {"role": "user", "content": _chat_text(message or "")},
+                {"role": "assistant", "content": "…"}]  # fmt: skip
+        sources, note, text = "", "", ""
+        yield chat, sources, note
+        try:
+            filters = Filters(
+                article_ids=tuple(article_ids or ()),
+                date_from=parse_date(date_from, "From date"),
+                date_to=parse_date(date_to, "To date"),
+            )
+            for event in self.assistant.stream(message, prior, filters):
+                if isinstance(event, Waiting):
+                    chat[-1]["content"] = (
+                        f"⏳ Waiting for the model: position {event.position} in the queue…"
+                    )
+                elif isinstance(event, Passages):
+                    sources = sources_html(event.passages, None, self._texts(event.passages))
+                    if event.standalone_question != " ".join((message or "").split()):
+                        note = f"Searched for: *{_chat_text(event.standalone_question)}*"
+                    chat[-1]["content"] = "…"
+                elif isinstance(event, Token):
+                    text += event.text
+                    chat[-1]["content"] = _chat_text(text)
+                elif isinstance(event, Answer):
+                    chat[-1]["content"] = self._final_text(event)
+                    if event.passages or not event.refused:
+                        sources = sources_html(
+                            event.passages, event.citations, self._texts(event.passages)
+                        )
+                yield chat, sources, note
+        except AssistantError as exc:
+            chat[-1]["content"] = f"⚠️ {_chat_text(str(exc))}"
+            yield chat, sources, note
+        except Exception:
+            logger.exception("Unexpected error while answering")
+            chat[-1]["content"] = (
+                "⚠️ Something went wrong while answering. The error is in the server log; "
+                "try again, or ask another question."
+            )
+            yield chat, sources, note
+
+    @staticmethod
+    def _final_text(answer: Answer) -> str:
+        text = _chat_text(answer.text)
+        if answer.incomplete:
+            text += "\n\n*(incomplete: the model stopped before the end of the answer)*"
+        elif answer.uncited:
+            text += "\n\n*(no passage supports this answer: check it against the articles)*"
+        return text
+
+    # --- articles -------------------------------------------------------------------------
+
+    def article_rows(self) -> list[list[Any]]:
+        return [[a.title, a.published or "", a.file, a.n_chunks, a.ingested_at]
+                for a in self.assistant.articles()]  # fmt: skip
+
+    def article_choices(self) -> list[tuple[str, str]]:
+        return [(a.title[:80], a.article_id) for a in self.assistant.articles()]
+
+    def upload(
+        self, files: list[Any] | None, progress: gr.Progress | None = None
+    ) -> tuple[str, Any, Any]:
+        """Copy uploaded files into the articles folder (sanitised names) and ingest them."""
+        limit = int(self.assistant.settings.app.max_upload_mb * 1024 * 1024)
+        target_dir = self.assistant.settings.articles_dir / "uploads"
+        messages: list[str] = []
+        accepted: list[Path] = []
+        for item in files or []:
+            source = Path(getattr(item, "name", None) or str(item))
+            name = safe_name(getattr(item, "orig_name", None) or source.name)
+            if Path(name).suffix not in UPLOAD_TYPES:
+                messages.append(
+                    f"❌ {html.escape(name)}: only .txt, .md and .html files are accepted."
+                )
+                continue
+            if source.stat().st_size > limit:
+                messages.append(
+                    f"❌ {html.escape(name)}: larger than the {limit // 2**20} MB limit."
+                )
+                continue
+            target_dir.mkdir(parents=True, exist_ok=True)
+            destination = target_dir / name
+            shutil.copyfile(source, destination)
+            accepted.append(destination)
+        if accepted:
+
+            def report(done: int, total: int, name: str) -> None:
+                if progress is not None and total:
+                    progress(done / total, desc=f"Indexing {name}")
+
+            try:
+                result = self.assistant.ingest(paths=accepted, progress=report)
+            except AssistantError as exc:
+                messages.append(f"❌ {html.escape(str(exc))}")
+            else:
+                for key in result.added + result.updated:
+                    messages.append(f"✅ {html.escape(Path(key).name)}: indexed.")
+                for key in result.unchanged:
+                    messages.append(f"✅ {html.escape(Path(key).name)}: already indexed.")
+                for key, reason in result.skipped:
+                    messages.append(f"❌ {html.escape(Path(key).name)}: {html.escape(reason)}")
+        status = "\n\n".join(messages) or "No file to add."
+        return status, self.article_rows(), gr.update(choices=self.article_choices())
+
+
+def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
+    """A few questions taken from the corpus: one per article title."""
+    titles = [a.title for a in assistant.articles()][:n]
+    return [f"Que disent les articles sur « {t} » ?" if assistant.corpus_language() == "fr"
+            else f"What do the articles say about “{t}”?" for t in titles]  # fmt: skip
+
+
+def build_demo(assistant: Assistant) -> gr.Blocks:
+    ui = ChatUI(assistant)
+    with gr.Blocks(title="News assistant") as demo:
+        gr.Markdown("## News assistant\nAnswers only from the indexed articles, with sources.")
+        with gr.Tab("Chat"), gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chat")
+                note = gr.Markdown(elem_id="note")
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Ask a question about the articles…", show_label=False,
+                        scale=6, elem_id="question", max_length=20_000,
+                    )  # fmt: skip
+                    ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                with gr.Row():
+                    stop = gr.Button("Stop", elem_id="stop")
+                    clear = gr.Button("Clear conversation", elem_id="clear")
+                gr.Examples(examples=example_questions(assistant), inputs=question)
+                with gr.Accordion("Filters", open=False):
+                    articles = gr.Dropdown(
+                        choices=ui.article_choices(), multiselect=True,
+                        label="Only these articles", elem_id="filter-articles",
+                    )  # fmt: skip
+                    with gr.Row():
+                        date_from = gr.Textbox(label="From date (YYYY-MM-DD)")
+                        date_to = gr.Textbox(label="To date (YYYY-MM-DD)")
+            with gr.Column(scale=2):
+                sources = gr.HTML(elem_id="sources")
+        with gr.Tab("Articles"):
+            table = gr.Dataframe(
+                headers=["Title", "Date", "File", "Chunks", "Ingested"], value=ui.article_rows(),
+                interactive=False, elem_id="articles-table",
+            )  # fmt: skip
+            files = gr.File(
+                file_count="multiple", file_types=list(UPLOAD_TYPES), label="Add articles",
+                elem_id="upload",
+            )  # fmt: skip
+            add = gr.Button("Add to the index", variant="primary", elem_id="add")
+            status = gr.Markdown(elem_id="upload-status")
+
+        inputs = [question, chatbot, articles, date_from, date_to]
+        outputs = [chatbot, sources, note]
+        submit = ask.click(ui.respond, inputs, outputs, api_name="chat")
+        enter = question.submit(ui.respond, inputs, outputs, api_visibility="private")
+        for event in (submit, enter):
+            event.then(lambda: "", None, question, api_visibility="private")
+        stop.click(None, None, None, cancels=[submit, enter], api_visibility="private")
+        clear.click(lambda: ([], "", ""), None, outputs, api_visibility="private")
+
+        def add_files(uploaded: list[Any] | None, progress: gr.Progress = gr.Progress()) -> Any:  # noqa: B008
+            return ui.upload(uploaded, progress)
+
+        add.click(add_files, files, [status, table, articles], api_name="upload")
+        demo.load(lambda: (ui.article_rows(), gr.update(choices=ui.article_choices())), None,
+                  [table, articles], api_visibility="private")  # fmt: skip
+    return demo
