@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup models run serve ingest test lint typecheck unit bench eval clean
+.PHONY: setup models browser run ingest test lint typecheck clean
 
 setup: $(STAMP) models
 
@@ -19,11 +19,19 @@ $(STAMP): pyproject.toml
 models: $(STAMP)
 	$(PY) -m assistant provision
 
+# Debian's Chromium for the browser tests (a test tool's own browser download fails offline).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 ingest: setup
 	$(PY) -m ingest --prune
 
 run: ingest
 	$(PY) -m assistant stats
+	$(PY) app.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -32,7 +40,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy assistant ingest app.py
 
-test: setup lint typecheck
+test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider
 
 clean:
