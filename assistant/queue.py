@@ -38,23 +38,14 @@ class FairLock:
 
     @contextmanager
     def hold(self) -> Iterator[Iterator[int]]:
-        """`with lock.hold() as waits: for position in waits: ...` then run with the lock."""
+        """`with lock.hold() as waits:` then iterate `waits` to the end (it yields the place in
+        the queue while waiting); once it is exhausted, the caller holds the lock."""
         ticket = next(self._tickets)
         with self._cond:
             self._queue.append(ticket)
         try:
-            yield _Drain(self._waits(ticket))
+            yield self._waits(ticket)
         finally:
             with self._cond:
                 self._queue.remove(ticket)
                 self._cond.notify_all()
-
-
-class _Drain(Iterator[int]):
-    """Iterates the wait positions; if the caller never iterates, waiting happens on exit."""
-
-    def __init__(self, waits: Iterator[int]) -> None:
-        self._waits = waits
-
-    def __next__(self) -> int:
-        return next(self._waits)

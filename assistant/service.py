@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -147,12 +147,7 @@ class Assistant:
         queries = [question]
         previous = [str(t["content"]) for t in history if t["role"] == "user"]
         if previous:
-            with self.generation.hold() as waits:
-                yield from (Waiting(p) for p in waits)
-                try:
-                    rewritten = self.chain.condense(question, history)
-                except Exception as exc:
-                    raise explain(exc, self.settings) from exc
+            rewritten = yield from self._exclusive(lambda: self.chain.condense(question, history))
             # The small local model sometimes rewrites a question into a statement: then the
             # follow-up is read together with the previous question instead.
             joined = f"{previous[-1]} {question}"
@@ -165,12 +160,10 @@ class Assistant:
             )
         corpus_language = self.corpus_language()
         if corpus_language != language:
-            with self.generation.hold() as waits:
-                yield from (Waiting(p) for p in waits)
-                try:
-                    queries.append(self.chain.translate(standalone, corpus_language))
-                except Exception as exc:
-                    raise explain(exc, self.settings) from exc
+            translated = yield from self._exclusive(
+                lambda: self.chain.translate(standalone, corpus_language)
+            )
+            queries.append(translated)
         cfg = self.settings.answer
         found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
@@ -186,6 +179,15 @@ class Assistant:
         answer.timings.retrieval_s = retrieval_s
         answer.timings.total_s = time.perf_counter() - started
         yield answer
+
+    def _exclusive(self, call: Callable[[], str]) -> Generator[Event, None, str]:
+        """Run one short LLM call in its turn, reporting the queue position while waiting."""
+        with self.generation.hold() as waits:
+            yield from (Waiting(p) for p in waits)
+            try:
+                return call()
+            except Exception as exc:
+                raise explain(exc, self.settings) from exc
 
     def _generate(
         self, question: str, passages: list[Passage], language: str, started: float
