@@ -34,8 +34,8 @@ run: ingest
 	$(PY) app.py
 
 lint: $(STAMP)
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+	$(PY) -m ruff check assistant ingest tests app.py
+	$(PY) -m ruff format --check assistant ingest tests app.py
 
 typecheck: $(STAMP)
 	$(PY) -m mypy assistant ingest app.py
