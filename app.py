@@ -37,9 +37,13 @@ def main() -> int:
         return 2
     demo.queue(default_concurrency_limit=8)
     demo.launch(
-        server_name=settings.host, server_port=settings.port, share=settings.share,
-        auth=users or None, max_file_size=int(settings.max_upload_mb * 1024 * 1024), css=CSS,
-    )  # fmt: skip
+        server_name=settings.host,
+        server_port=settings.port,
+        share=settings.share,
+        auth=users or None,
+        max_file_size=int(settings.max_upload_mb * 1024 * 1024),
+        css=CSS,
+    )
     return 0
 
 

@@ -13,8 +13,9 @@ _CONTEXT_CHARS = 600
 
 def _paragraph_bounds(article: str, start: int, end: int) -> tuple[int, int]:
     """The paragraphs just before and after a passage, so the cited span is seen in context."""
-    left = article.rfind("\n\n", 0, max(article.rfind("\n\n", 0, start), 0))
-    right = article.find("\n\n", article.find("\n\n", end) + 2) if "\n\n" in article[end:] else -1
+    before, after = article.rfind("\n\n", 0, start), article.find("\n\n", end)
+    left = article.rfind("\n\n", 0, max(before, 0))
+    right = article.find("\n\n", after + 2) if after >= 0 else -1
     left = 0 if left < 0 else left + 2
     right = len(article) if right < 0 else right
     return max(left, start - _CONTEXT_CHARS), min(right, end + _CONTEXT_CHARS)
@@ -59,14 +60,21 @@ def sources_html(
         return '<p class="src-empty">No passage was relevant enough to answer from.</p>'
     numbered = {p.chunk_id: n for n, p in enumerate(passages, start=1)}
     if citations is None:
-        cards = [passage_card(n, p, article_text.get(p.article_id), False)
-                 for n, p in enumerate(passages, start=1)]  # fmt: skip
+        cards = [
+            passage_card(n, p, article_text.get(p.article_id), False)
+            for n, p in enumerate(passages, start=1)
+        ]
         return '<div class="sources"><h4>Passages found</h4>' + "".join(cards) + "</div>"
     cited_ids = {c.passage.chunk_id for c in citations}
-    cards = [passage_card(c.number, c.passage, article_text.get(c.passage.article_id), True)
-             for c in citations]  # fmt: skip
-    others = [passage_card(numbered[p.chunk_id], p, article_text.get(p.article_id), False)
-              for p in passages if p.chunk_id not in cited_ids]  # fmt: skip
+    cards = [
+        passage_card(c.number, c.passage, article_text.get(c.passage.article_id), True)
+        for c in citations
+    ]
+    others = [
+        passage_card(numbered[p.chunk_id], p, article_text.get(p.article_id), False)
+        for p in passages
+        if p.chunk_id not in cited_ids
+    ]
     html = '<div class="sources"><h4>Sources cited</h4>' + ("".join(cards) or "<p>None.</p>")
     if others:
         html += "<details><summary>Other passages given to the model</summary>"

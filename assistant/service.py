@@ -68,10 +68,8 @@ class Assistant:
         self.prompts: Prompts = load_prompts()
         self._llm = llm
         self._llm_lock = threading.Lock()
-        self.generation = FairLock()
-        self._corpus_language: tuple[str, str] | None = (
-            None  # one generation at a time, first come first served
-        )
+        self.generation = FairLock()  # one generation at a time, first come first served
+        self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
 
     @property
     def llm(self) -> BaseChatModel:

@@ -73,8 +73,11 @@ class ChatUI:
         """The chat handler: yields (chat messages, sources panel, note) as the answer grows."""
         history = [dict(m) for m in history or []]
         prior = [{"role": m["role"], "content": html.unescape(str(m["content"]))} for m in history]
-        chat = [*history, {"role": "user", "content": _chat_text(message or "")},
-                {"role": "assistant", "content": "…"}]  # fmt: skip
+        chat = [
+            *history,
+            {"role": "user", "content": _chat_text(message or "")},
+            {"role": "assistant", "content": "…"},
+        ]
         sources, note, text = "", "", ""
         yield chat, sources, note
         try:
@@ -126,8 +129,10 @@ class ChatUI:
     # --- articles -------------------------------------------------------------------------
 
     def article_rows(self) -> list[list[Any]]:
-        return [[a.title, a.published or "", a.file, a.n_chunks, a.ingested_at]
-                for a in self.assistant.articles()]  # fmt: skip
+        return [
+            [a.title, a.published or "", a.file, a.n_chunks, a.ingested_at]
+            for a in self.assistant.articles()
+        ]
 
     def article_choices(self) -> list[tuple[str, str]]:
         return [(a.title[:80], a.article_id) for a in self.assistant.articles()]
@@ -181,8 +186,12 @@ class ChatUI:
 def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
     """A few questions taken from the corpus: one per article title."""
     titles = [a.title for a in assistant.articles()][:n]
-    return [f"Que disent les articles sur « {t} » ?" if assistant.corpus_language() == "fr"
-            else f"What do the articles say about “{t}”?" for t in titles]  # fmt: skip
+    return [
+        f"Que disent les articles sur « {t} » ?"
+        if assistant.corpus_language() == "fr"
+        else f"What do the articles say about “{t}”?"
+        for t in titles
+    ]
 
 
 def build_demo(assistant: Assistant) -> gr.Blocks:
@@ -195,9 +204,12 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
                 note = gr.Markdown(elem_id="note")
                 with gr.Row():
                     question = gr.Textbox(
-                        placeholder="Ask a question about the articles…", show_label=False,
-                        scale=6, elem_id="question", max_length=20_000,
-                    )  # fmt: skip
+                        placeholder="Ask a question about the articles…",
+                        show_label=False,
+                        scale=6,
+                        elem_id="question",
+                        max_length=20_000,
+                    )
                     ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row():
                     stop = gr.Button("Stop", elem_id="stop")
@@ -205,9 +217,11 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
                 gr.Examples(examples=example_questions(assistant), inputs=question)
                 with gr.Accordion("Filters", open=False):
                     articles = gr.Dropdown(
-                        choices=ui.article_choices(), multiselect=True,
-                        label="Only these articles", elem_id="filter-articles",
-                    )  # fmt: skip
+                        choices=ui.article_choices(),
+                        multiselect=True,
+                        label="Only these articles",
+                        elem_id="filter-articles",
+                    )
                     with gr.Row():
                         date_from = gr.Textbox(label="From date (YYYY-MM-DD)")
                         date_to = gr.Textbox(label="To date (YYYY-MM-DD)")
@@ -215,13 +229,17 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
                 sources = gr.HTML(elem_id="sources")
         with gr.Tab("Articles"):
             table = gr.Dataframe(
-                headers=["Title", "Date", "File", "Chunks", "Ingested"], value=ui.article_rows(),
-                interactive=False, elem_id="articles-table",
-            )  # fmt: skip
+                headers=["Title", "Date", "File", "Chunks", "Ingested"],
+                value=ui.article_rows(),
+                interactive=False,
+                elem_id="articles-table",
+            )
             files = gr.File(
-                file_count="multiple", file_types=list(UPLOAD_TYPES), label="Add articles",
+                file_count="multiple",
+                file_types=list(UPLOAD_TYPES),
+                label="Add articles",
                 elem_id="upload",
-            )  # fmt: skip
+            )
             add = gr.Button("Add to the index", variant="primary", elem_id="add")
             status = gr.Markdown(elem_id="upload-status")
 
@@ -238,6 +256,10 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             return ui.upload(uploaded, progress)
 
         add.click(add_files, files, [status, table, articles], api_name="upload")
-        demo.load(lambda: (ui.article_rows(), gr.update(choices=ui.article_choices())), None,
-                  [table, articles], api_visibility="private")  # fmt: skip
+        demo.load(
+            lambda: (ui.article_rows(), gr.update(choices=ui.article_choices())),
+            None,
+            [table, articles],
+            api_visibility="private",
+        )
     return demo

@@ -23,9 +23,15 @@ pytestmark = [pytest.mark.llm, pytest.mark.server]
 OUTPUT = ROOT / "tests" / "output"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CASES = {c["id"]: c for c in dev_cases()}
 NEW_ARTICLE = """Lausanne : un accord sur l'eau potable signé avec Genève
 

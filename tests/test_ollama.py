@@ -54,16 +54,23 @@ class FakeOllama(BaseHTTPRequestHandler):
         self.end_headers()
         for piece in REPLY:
             line = {
-                "model": body["model"], "created_at": "2026-11-21T00:00:00Z",
-                "message": {"role": "assistant", "content": piece}, "done": False,
-            }  # fmt: skip
+                "model": body["model"],
+                "created_at": "2026-11-21T00:00:00Z",
+                "message": {"role": "assistant", "content": piece},
+                "done": False,
+            }
             self.wfile.write((json.dumps(line) + "\n").encode())
             self.wfile.flush()
         done = {
-            "model": body["model"], "created_at": "2026-11-21T00:00:01Z",
-            "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
-            "total_duration": 1, "prompt_eval_count": 10, "eval_count": 3,
-        }  # fmt: skip
+            "model": body["model"],
+            "created_at": "2026-11-21T00:00:01Z",
+            "message": {"role": "assistant", "content": ""},
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": 1,
+            "prompt_eval_count": 10,
+            "eval_count": 3,
+        }
         self.wfile.write((json.dumps(done) + "\n").encode())
 
 

@@ -21,8 +21,10 @@ def test_one_holder_at_a_time_first_come_first_served_with_positions() -> None:
             time.sleep(0.3)
             inside.release()
 
-    threads = [threading.Thread(target=worker, args=(n, d)) for n, d in
-               [("a", 0.0), ("b", 0.05), ("c", 0.1)]]  # fmt: skip
+    threads = [
+        threading.Thread(target=worker, args=(n, d))
+        for n, d in [("a", 0.0), ("b", 0.05), ("c", 0.1)]
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -16,9 +16,16 @@ def passage() -> Passage:
     start = ARTICLE.index("Le passage")
     end = ARTICLE.index("\n\nAprès")
     return Passage(
-        chunk_id="a-1", article_id="a", title="<i>Titre</i>", file="<x>.txt", published=None,
-        start=start, end=end, text=ARTICLE[start:end], score=1.0,
-    )  # fmt: skip
+        chunk_id="a-1",
+        article_id="a",
+        title="<i>Titre</i>",
+        file="<x>.txt",
+        published=None,
+        start=start,
+        end=end,
+        text=ARTICLE[start:end],
+        score=1.0,
+    )
 
 
 def test_passage_is_highlighted_in_context_and_escaped() -> None:
