@@ -101,11 +101,13 @@ class Retriever:
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
-    def keyword(self, query: str, n: int, filters: Filters) -> list[tuple[str, float]]:
+    def keyword(
+        self, query: str, n: int, allowed: Callable[[str], bool] | None
+    ) -> list[tuple[str, float]]:
         index = self.index.keyword()
         if index is None:
             return []
-        hits = index.search(_META_WORDS.sub(" ", query), n, allowed=self._allowed(filters))
+        hits = index.search(_META_WORDS.sub(" ", query), n, allowed=allowed)
         floor = hits[0][1] * self.settings.keyword_min_ratio if hits else 0.0
         return [(i, s) for i, s in hits if s >= floor]
 
@@ -120,9 +122,10 @@ class Retriever:
         rankings: list[list[str]] = []
         dense_scores: dict[str, float] = {}
         keyword_scores: dict[str, float] = {}
+        allowed = self._allowed(filters)  # once, not per phrasing: it reads every article row
         for q in [query] if isinstance(query, str) else query:
             dense = self.dense(q, n, filters)
-            keyword = self.keyword(q, n, filters)
+            keyword = self.keyword(q, n, allowed)
             rankings += [[i for i, _ in dense], [i for i, _ in keyword]]
             for i, s in dense:
                 dense_scores[i] = max(s, dense_scores.get(i, -1.0))
