@@ -16,15 +16,20 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import attribute, check_markers, has_claims, is_refusal, tidy_markers
+from assistant.evidence import Excerpt
 from assistant.prompts import LANGUAGES, Prompts
-from assistant.schema import Answer, Citation, Passage
+from assistant.schema import Answer, Citation
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 
 _FAKE_MARKER = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
 _DELIMITER = re.compile(r"<{3,}|>{3,}")
-_HISTORY_TURNS = 6
 _HISTORY_CHARS = 600
+
+
+def _flat(text: object) -> str:
+    """One line of conversation text, without citation markers, cut to a short length."""
+    return " ".join(_FAKE_MARKER.sub("", str(text)).split())[:_HISTORY_CHARS]
 
 
 def quote(text: str) -> str:
@@ -58,15 +63,15 @@ class AnswerChain:
 
     # --- prompts -------------------------------------------------------------------------
 
-    def format_passages(self, passages: Sequence[Passage]) -> str:
+    def format_passages(self, excerpts: Sequence[Excerpt]) -> str:
         return "\n\n".join(
             self.prompts.passage.format(
                 number=n,
-                title=quote(p.title),
-                date=p.published or "date inconnue",
-                text=quote(p.text),
+                title=quote(e.passage.title),
+                date=e.passage.published or "date inconnue",
+                text=quote(e.text),
             )
-            for n, p in enumerate(passages, start=1)
+            for n, e in enumerate(excerpts, start=1)
         )
 
     def _answer_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
@@ -80,14 +85,18 @@ class AnswerChain:
         return [SystemMessage(system), HumanMessage(user)]
 
     def _condense_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
-        lines = []
-        for turn in values["history"][-_HISTORY_TURNS:]:
-            who = "User" if turn["role"] == "user" else "Assistant"
-            content = _FAKE_MARKER.sub("", str(turn["content"]))[:_HISTORY_CHARS]
-            lines.append(f"{who}: {' '.join(content.split())}")
+        """The follow-up with the last exchange only: a small model rewrites that reliably,
+        and the instructions and examples before it stay a cacheable prefix."""
+        history = values["history"]
+        previous = next((t["content"] for t in reversed(history) if t["role"] == "user"), "")
+        answer = next((t["content"] for t in reversed(history) if t["role"] == "assistant"), "")
         return [
             HumanMessage(
-                self.prompts.condense.format(history="\n".join(lines), question=values["question"])
+                self.prompts.condense.format(
+                    previous=_flat(previous),
+                    answer=_flat(answer) or "-",
+                    question=values["question"],
+                )
             )
         ]
 
@@ -97,17 +106,17 @@ class AnswerChain:
         )
         return [HumanMessage(text)]
 
-    def fit_passages(self, passages: list[Passage], question: str, language: str) -> list[Passage]:
-        """As many passages (best first) as fit in the context window with room for the answer."""
+    def fit_passages(self, excerpts: list[Excerpt], question: str, language: str) -> list[Excerpt]:
+        """As many excerpts (best first) as fit in the context window with room for the answer."""
         budget = self.n_ctx - self.max_answer_tokens - 64
-        kept: list[Passage] = []
-        for passage in passages:
+        kept: list[Excerpt] = []
+        for excerpt in excerpts:
             messages = self._answer_messages(
-                {"passages": [*kept, passage], "question": question, "language": language}
+                {"passages": [*kept, excerpt], "question": question, "language": language}
             )
             if self.count_tokens("\n".join(str(m.content) for m in messages)) > budget:
                 break
-            kept.append(passage)
+            kept.append(excerpt)
         return kept
 
     # --- running -------------------------------------------------------------------------
@@ -118,7 +127,7 @@ class AnswerChain:
             return question
         rewritten = self.condense_runnable.invoke({"question": question, "history": list(history)})
         rewritten = " ".join(rewritten.strip().strip('"«»').split())
-        rewritten = rewritten.removeprefix("Standalone question:").strip()
+        rewritten = rewritten.removeprefix("Rewritten:").strip()
         if not rewritten or len(rewritten) > 4 * len(question) + 200:
             return question
         return rewritten
@@ -130,15 +139,16 @@ class AnswerChain:
         out = " ".join(out.strip().strip('"«»').removeprefix("Text:").split())
         return out if out and len(out) <= 3 * len(text) + 100 else text
 
-    def stream(self, question: str, passages: list[Passage], language: str) -> Iterator[str]:
-        values = {"question": question, "passages": passages, "language": language}
+    def stream(self, question: str, excerpts: list[Excerpt], language: str) -> Iterator[str]:
+        values = {"question": question, "passages": excerpts, "language": language}
         yield from self.answer_runnable.stream(values)
 
-    def finish(self, text: str, passages: list[Passage], language: str) -> Answer:
+    def finish(self, text: str, excerpts: list[Excerpt], language: str) -> Answer:
         """The checked answer: valid citations only, refusals without citations."""
         refusals = list(self.prompts.refusals.values())
+        passages = [e.passage for e in excerpts]
         text = check_markers(tidy_markers(text), len(passages)).text
-        text = tidy_markers(attribute(text, [p.text for p in passages]))
+        text = tidy_markers(attribute(text, [e.text for e in excerpts]))
         checked = check_markers(text, len(passages))
         if is_refusal(checked.text, refusals) or not has_claims(checked.text):
             return Answer(

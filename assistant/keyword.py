@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -152,6 +153,20 @@ class KeywordIndex:
             if fetch == hits.size:
                 return results
             fetch *= 8
+
+    def term_weights(self, text: str) -> dict[str, float]:
+        """The indexed tokens of `text` with their inverse document frequency (rarer: heavier)."""
+        if self._bm25 is None:
+            return {}
+        vocab: dict[str, int] = self._bm25.vocab_dict
+        indptr = self._bm25.scores["indptr"]
+        n = max(len(self._ids), 1)
+        weights = {}
+        for token in normalize(text):
+            if token in vocab:
+                df = int(indptr[vocab[token] + 1] - indptr[vocab[token]])
+                weights[token] = math.log(1.0 + n / max(df, 1))
+        return weights
 
     def save(self, directory: Path, stamp: str) -> None:
         """Write the index and `stamp` to `directory`, replacing what was there atomically."""

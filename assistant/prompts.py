@@ -18,7 +18,7 @@ LANGUAGES = {"fr": "French", "en": "English"}
 _EXPECTED: dict[str, set[str]] = {
     "system": {"refusal"},
     "answer": {"passages", "question", "language"},
-    "condense": {"history", "question"},
+    "condense": {"previous", "answer", "question"},
     "translate": {"language", "text"},
     "passage": {"number", "title", "date", "text"},
     **{f"refusal.{code}": set() for code in LANGUAGES},

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from assistant.chain import AnswerChain, Message
 from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionError
+from assistant.evidence import EvidencePicker, Excerpt
 from assistant.index import ArticleIndex
 from assistant.language import detect_language
 from assistant.llm import explain, make_llm, token_counter
@@ -89,6 +90,18 @@ class Assistant:
         )
 
     @cached_property
+    def evidence(self) -> EvidencePicker:
+        cfg = self.settings.answer
+        embedder = self.embedder
+        return EvidencePicker(
+            embedder,
+            embedder.count_tokens,
+            cfg.evidence_tokens,
+            cfg.sentences_per_passage,
+            cfg.evidence_keyword_weight,
+        )
+
+    @cached_property
     def embedder(self) -> E5Embeddings | SentenceTransformerEmbeddings:
         return make_embedder(self.settings.embedding)
 
@@ -141,16 +154,7 @@ class Assistant:
         question = self.check_question(question)
         history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
         language = detect_language(question)
-        standalone = question
-        queries = [question]
-        previous = [str(t["content"]) for t in history if t["role"] == "user"]
-        if previous:
-            rewritten = yield from self._exclusive(lambda: self.chain.condense(question, history))
-            # The small local model sometimes rewrites a question into a statement: then the
-            # follow-up is read together with the previous question instead.
-            joined = f"{previous[-1]} {question}"
-            standalone = rewritten if rewritten.rstrip().endswith("?") else joined
-            queries = [standalone, joined] if standalone != joined else [joined]
+        standalone, asked, queries = yield from self._follow_up(question, history)
         if self.index.vector_count() == 0:
             raise IndexEmptyError(
                 "No articles are indexed yet. Add files to the articles folder and run "
@@ -170,13 +174,34 @@ class Assistant:
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
         else:
-            passages = self.chain.fit_passages(found, standalone, language)
-            yield Passages(passages, standalone)
-            answer = yield from self._generate(standalone, passages, language, started)
+            keyword = self.index.keyword()
+            weights = keyword.term_weights if keyword is not None else None
+            excerpts = self.evidence.pick(standalone, found, weights)
+            excerpts = self.chain.fit_passages(excerpts, asked, language)
+            yield Passages([e.passage for e in excerpts], standalone)
+            answer = yield from self._generate(asked, excerpts, language, started)
         answer.standalone_question = standalone
         answer.timings.retrieval_s = retrieval_s
         answer.timings.total_s = time.perf_counter() - started
         yield answer
+
+    def _follow_up(
+        self, question: str, history: Sequence[Message]
+    ) -> Generator[Event, None, tuple[str, str, list[str]]]:
+        """(what is searched for, what the LLM is asked, the search queries) for a question.
+
+        A follow-up is rewritten as a standalone question with the last exchange; the first
+        question is used as is."""
+        previous = [str(t["content"]) for t in history if t["role"] == "user"]
+        if not previous:
+            return question, question, [question]
+        rewritten = yield from self._exclusive(lambda: self.chain.condense(question, history))
+        joined = f"{previous[-1]} {question}"
+        if rewritten.rstrip().endswith("?"):
+            return rewritten, rewritten, [rewritten, joined]
+        # The small local model sometimes answers instead of rewriting: then the follow-up is
+        # searched together with the previous question, and asked as it was typed.
+        return joined, question, [joined]
 
     def _exclusive(self, call: Callable[[], str]) -> Generator[Event, None, str]:
         """Run one short LLM call in its turn, reporting the queue position while waiting."""
@@ -188,7 +213,7 @@ class Assistant:
                 raise explain(exc, self.settings) from exc
 
     def _generate(
-        self, question: str, passages: list[Passage], language: str, started: float
+        self, question: str, excerpts: list[Excerpt], language: str, started: float
     ) -> Generator[Event, None, Answer]:
         parts: list[str] = []
         first: float | None = None
@@ -196,7 +221,7 @@ class Assistant:
         with self.generation.hold() as waits:
             yield from (Waiting(p) for p in waits)
             try:
-                for piece in self.chain.stream(question, passages, language):
+                for piece in self.chain.stream(question, excerpts, language):
                     if not piece:
                         continue
                     if first is None:
@@ -220,7 +245,7 @@ class Assistant:
                     logger.warning(
                         "Could not translate the answer: %s", explain(exc, self.settings)
                     )
-        answer = self.chain.finish(text, passages, language)
+        answer = self.chain.finish(text, excerpts, language)
         answer.incomplete = incomplete
         answer.timings.first_token_s = first
         return answer

@@ -128,7 +128,24 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are truncated to this many characters."
     )
-    context_passages: int = Field(3, ge=1, le=20, description="Passages given to the LLM.")
+    context_passages: int = Field(
+        5, ge=1, le=20, description="Best passages whose sentences the LLM may read."
+    )
+    evidence_tokens: int = Field(
+        160,
+        ge=16,
+        description="Tokens of evidence (the passages' sentences closest to the question) "
+        "given to the LLM; each prompt token delays the first answer token.",
+    )
+    evidence_keyword_weight: float = Field(
+        0.1,
+        ge=0.0,
+        description="Weight of the question's keywords (rare ones count more) against "
+        "embedding similarity when choosing evidence sentences.",
+    )
+    sentences_per_passage: int = Field(
+        2, ge=1, description="Most sentences of evidence taken from one passage."
+    )
 
 
 class AppSettings(_Section):

@@ -67,6 +67,15 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`; a paragraph break (after a heading) ends one."""
+    return [
+        span
+        for pa, pb in _spans(_PARAGRAPH_BREAK, text, 0, len(text))
+        for span in _sentence_spans(text, pa, pb)
+    ]
+
+
 def _split_long(
     text: str, span: tuple[int, int], count: Callable[[str], int], max_tokens: int, overlap: int
 ) -> list[tuple[int, int]]:

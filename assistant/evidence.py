@@ -1,0 +1,132 @@
+"""Evidence: the sentences of the retrieved passages that are closest to the question.
+
+A 1.5B model answers better, and starts sooner, from a few focused sentences than from whole
+paragraphs: on 2 CPU cores every prompt token costs ~18 ms before the first answer token.
+Sentences are embedded with the same model as the passages (cached per process), scored
+against the question, and the best ones kept within a token budget. Each excerpt keeps its
+sentences in article order and stays tied to its passage, so citations still point at the
+passage the user sees.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.keyword import normalize
+from assistant.schema import Passage
+from ingest.chunk import sentence_spans
+
+_MIN_WORDS = 5  # shorter "sentences" are credits, bylines and labels: "(Avec AFP)"
+TermWeights = Callable[[str], dict[str, float]]
+
+_GAP = " … "  # between sentences that are not next to each other in the passage
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """What the LLM reads of one passage: some of its sentences, in order."""
+
+    passage: Passage
+    text: str
+
+
+class EvidencePicker:
+    def __init__(
+        self,
+        embedder: Embeddings,
+        count_tokens: Callable[[str], int],
+        max_tokens: int,
+        per_passage: int,
+        keyword_weight: float = 0.0,
+        cache_size: int = 20_000,
+    ) -> None:
+        self.embedder = embedder
+        self.count_tokens = count_tokens
+        self.max_tokens = max_tokens
+        self.per_passage = per_passage
+        self.keyword_weight = keyword_weight
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def pick(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        term_weights: TermWeights | None = None,
+    ) -> list[Excerpt]:
+        """Excerpts of the passages (in their ranked order) holding the best sentences.
+
+        A sentence scores its embedding similarity to the question plus `keyword_weight` times
+        the share of the question's keyword weight (rare words count more) it contains: the
+        embedding alone favours sentences sharing the question's names over the one that
+        answers it. Passages none of whose sentences made the budget are left out."""
+        split = [
+            [(a, b) for a, b in sentence_spans(p.text) if len(p.text[a:b].split()) >= _MIN_WORDS]
+            or [(0, len(p.text))]
+            for p in passages
+        ]
+        flat = [
+            (i, j, passages[i].text[a:b])
+            for i, spans in enumerate(split)
+            for j, (a, b) in enumerate(spans)
+        ]
+        if not flat:
+            return []
+        vectors = self._vectors([s for _, _, s in flat])
+        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        scores = vectors @ (query / (np.linalg.norm(query) or 1.0))
+        weights = term_weights(question) if term_weights and self.keyword_weight else {}
+        total = sum(weights.values())
+        if total > 0:
+            overlap = [sum(weights.get(t, 0.0) for t in set(normalize(s))) for _, _, s in flat]
+            scores = scores + self.keyword_weight * np.asarray(overlap, dtype=np.float32) / total
+        chosen: dict[int, set[int]] = {}
+        used = 0
+        for order in np.argsort(-scores, kind="stable"):
+            i, j, sentence = flat[int(order)]
+            cost = self.count_tokens(sentence)
+            if len(chosen.get(i, ())) >= self.per_passage:
+                continue
+            if chosen and used + cost > self.max_tokens:
+                continue  # a shorter, lower-scored sentence may still fit
+            chosen.setdefault(i, set()).add(j)
+            used += cost
+        return [
+            Excerpt(passages[i], _join(passages[i].text, split[i], sorted(chosen[i])))
+            for i in range(len(passages))
+            if i in chosen
+        ]
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            fresh = self.embedder.embed_documents(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    v = np.asarray(vector, dtype=np.float32)
+                    self._cache[text] = v / (np.linalg.norm(v) or 1.0)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            for text in texts:
+                self._cache.move_to_end(text)
+            return np.stack([self._cache[t] for t in texts])
+
+
+def _join(text: str, spans: list[tuple[int, int]], indexes: list[int]) -> str:
+    """The chosen sentences as written; a gap mark where sentences in between were left out."""
+    out = text[slice(*spans[indexes[0]])]
+    for before, index in zip(indexes, indexes[1:], strict=False):
+        if index == before + 1:
+            out += text[spans[before][1] : spans[index][1]]
+        else:
+            out += _GAP + text[slice(*spans[index])]
+    return out

@@ -1,0 +1,78 @@
+"""Evidence selection: the sentences of the retrieved passages closest to the question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.evidence import EvidencePicker
+from assistant.keyword import KeywordIndex
+from assistant.schema import Passage
+from ingest.chunk import sentence_spans
+
+
+def passage(n: int, text: str) -> Passage:
+    return Passage(f"c{n}", f"a{n}", f"Titre {n}", f"{n}.txt", None, 0, len(text), text, 1.0 / n)
+
+
+HEADING = "Sommet à Genève\n\nLes ministres se sont retrouvés lundi. M. Kerry est arrivé en retard."
+FLOWERS = (
+    "Les négociations ont duré douze heures au Kremlin. "
+    "Pendant une pause, les deux ministres ont déposé des fleurs devant l'ambassade de France. "
+    "Ils ont ensuite repris les discussions."
+)
+OTHER = "Le ministre de la Défense a parlé d'une phase active. Le pétrole a baissé à Londres."
+
+
+def test_sentence_spans_split_headings_and_keep_abbreviations() -> None:
+    spans = sentence_spans(HEADING)
+    assert [HEADING[a:b] for a, b in spans] == [
+        "Sommet à Genève",
+        "Les ministres se sont retrouvés lundi.",
+        "M. Kerry est arrivé en retard.",
+    ]
+
+
+def test_best_sentences_within_budget_in_article_order(embedder: Any) -> None:
+    picker = EvidencePicker(embedder, embedder.count_tokens, max_tokens=40, per_passage=2)
+    passages = [passage(1, OTHER), passage(2, FLOWERS)]
+    excerpts = picker.pick("Qu'ont fait les ministres pendant la pause ?", passages)
+    assert excerpts, "some evidence is always chosen"
+    flowers = next(e for e in excerpts if e.passage is passages[1])
+    assert "fleurs" in flowers.text
+    assert sum(embedder.count_tokens(e.text) for e in excerpts) <= 40 + 5  # the gap marks
+    for e in excerpts:  # whole sentences of the passage, in order
+        parts = e.text.split(" … ")
+        positions = [e.passage.text.index(p) for p in parts]
+        assert positions == sorted(positions)
+    assert [e.passage for e in excerpts] == [
+        p for p in passages if p in {e.passage for e in excerpts}
+    ]
+
+
+def test_per_passage_cap_and_unused_passages_left_out(embedder: Any) -> None:
+    picker = EvidencePicker(embedder, embedder.count_tokens, max_tokens=500, per_passage=1)
+    passages = [passage(1, FLOWERS), passage(2, HEADING)]
+    excerpts = picker.pick("Qu'ont déposé les ministres devant l'ambassade ?", passages)
+    assert all(len(sentence_spans(e.text)) == 1 for e in excerpts)
+    small = EvidencePicker(embedder, embedder.count_tokens, max_tokens=1, per_passage=3)
+    one = small.pick("Qu'ont déposé les ministres devant l'ambassade ?", passages)
+    assert len(one) == 1 and "fleurs" in one[0].text, "the best sentence even over budget"
+
+
+def test_rare_question_words_pull_their_sentence_in(embedder: Any) -> None:
+    texts = [FLOWERS, OTHER] + [
+        f"Les ministres ont discuté de la Syrie au Kremlin {i}." for i in range(8)
+    ]
+    keyword = KeywordIndex.build([f"k{i}" for i in range(len(texts))], texts)
+    weights = keyword.term_weights("Où est la pause des ministres au Kremlin ?")
+    assert weights["paus"] > weights["ministr"] > 0 and "ou" not in weights
+    question = "Que s'est-il passé à la pause des ministres au Kremlin ?"
+    passages = [passage(1, FLOWERS)]
+    plain = EvidencePicker(embedder, embedder.count_tokens, max_tokens=1, per_passage=1)
+    lexical = EvidencePicker(
+        embedder, embedder.count_tokens, max_tokens=1, per_passage=1, keyword_weight=1.0
+    )
+    chosen = lexical.pick(question, passages, keyword.term_weights)[0].text
+    assert "pause" in chosen
+    # by embeddings alone the sentence sharing "ministres … Kremlin" wins
+    assert "pause" not in plain.pick(question, passages, keyword.term_weights)[0].text
