@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup models browser run ingest test lint typecheck clean
+.PHONY: setup models browser run ingest eval test lint typecheck clean
 
 setup: $(STAMP) models
 
@@ -32,6 +32,11 @@ ingest: setup
 run: ingest
 	$(PY) -m assistant stats
 	$(PY) app.py
+
+# Answer quality and latency on a JSONL file of questions (see assistant/evalset.py).
+EVAL_FILE ?= ../shared/eval/dev.jsonl
+eval: ingest
+	$(PY) -m assistant.eval $(EVAL_FILE) --out bench/results/eval-$(shell date +%Y-%m-%d).json
 
 lint: $(STAMP)
 	$(PY) -m ruff check assistant ingest tests app.py

@@ -40,3 +40,7 @@ class LLMUnavailableError(AssistantError):
 
 class PromptError(AssistantError):
     """A prompt file is missing or has wrong placeholders."""
+
+
+class EvalFileError(AssistantError):
+    """An evaluation file is missing or has a malformed case."""

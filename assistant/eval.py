@@ -1,0 +1,297 @@
+"""`python -m assistant.eval FILE.jsonl [--out FILE.json] [--k 5]`: how good and how fast.
+
+Every case is asked through the web chat's own handler (`ChatUI.respond`) over the `Assistant`
+facade, so a multi-turn case builds its history exactly as the chat does, including the trip
+of the conversation through Gradio's Chatbot component between turns. The facade's events are
+timed as they reach the handler: passages shown, first token, total; "retrieval" is the
+facade's own `Answer.timings.retrieval_s`, which includes the follow-up rewrite and the
+question translation when those LLM calls happen. The last turn is scored.
+
+Retrieval is scored at the article level on the passages the answer path retrieved: the
+passages it showed when they are at least max(k, 5); otherwise (the default context holds 3
+passages, and a question refused before the LLM shows none) `Assistant.retrieve(standalone
+question, k=max(k, 5))`. That call searches with the standalone question only, not with the
+extra translated query the answer path adds for a question in another language than the
+articles. rank = position of the first passage whose article file is in `sources`; hit@k and
+MRR (ranks beyond k count 0) over answerable cases.
+
+Answer correctness: an answerable case is correct when it is not refused and every `expect`
+group has an alternative in the answer (see `metrics.fold`); an unanswerable one when refused.
+Citation precision pools the cited passages of answerable, not refused answers; citation
+presence is the share of those answers with at least one valid citation. A case whose
+answering fails is recorded with its error and counts as wrong wherever it would count (hit,
+MRR, correctness, refusal), so an error never raises a score. Exit code: 0, 1 when a case
+failed with an error, 2 for a bad file or option; never for low scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from assistant import metrics
+from assistant.errors import AssistantError
+from assistant.evalreport import format_report, summarize
+from assistant.evalset import Case, load_cases
+from assistant.schema import Answer, Filters, Passage
+
+if TYPE_CHECKING:
+    from assistant.chain import Message
+    from assistant.service import Assistant, Event
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CaseResult:
+    """What one case did and how it scored; written as-is into the JSON `cases` list."""
+
+    id: str
+    lang: str
+    answerable: bool
+    multi_turn: bool
+    turns: int  # questions asked in the conversation, the scored one last
+    question: str
+    sources: list[str] = field(default_factory=list)
+    earlier_replies: list[str] = field(default_factory=list)  # the chat's replies before it
+    standalone_question: str = ""
+    answer: str = ""
+    refused: bool | None = None
+    uncited: bool | None = None
+    incomplete: bool | None = None
+    cited_files: list[str] = field(default_factory=list)  # one per citation, in order
+    shown_files: list[str] = field(default_factory=list)  # passages given to the LLM
+    retrieved_files: list[str] = field(default_factory=list)  # the list rank is taken from
+    rank: int | None = None
+    hit: bool | None = None
+    reciprocal_rank: float | None = None
+    correct: bool = False
+    citation_precision: float | None = None
+    retrieval_s: float | None = None
+    passages_s: float | None = None
+    first_token_s: float | None = None
+    total_s: float | None = None
+    error: str | None = None
+
+
+class _Recorder:
+    """Stands in for the `Assistant` inside the chat handler: passes every call through and
+    notes the events of `stream()` and when each arrived."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self._reset()
+
+    def _reset(self) -> None:
+        self.answer: Answer | None = None
+        self.shown: list[Passage] | None = None
+        self.passages_s: float | None = None
+        self.first_token_s: float | None = None
+        self.total_s: float | None = None
+        self.error: Exception | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.assistant, name)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Message] | None = None,
+        filters: Filters | None = None,
+    ) -> Iterator[Event]:
+        from assistant.service import Passages, Token
+
+        self._reset()
+        started = time.perf_counter()
+        try:
+            for event in self.assistant.stream(question, history, filters):
+                elapsed = time.perf_counter() - started
+                if isinstance(event, Passages) and self.shown is None:
+                    self.shown, self.passages_s = event.passages, elapsed
+                elif isinstance(event, Token) and self.first_token_s is None:
+                    self.first_token_s = elapsed
+                elif isinstance(event, Answer):
+                    self.answer, self.total_s = event, elapsed
+                yield event
+        except Exception as exc:
+            self.error = exc
+            raise
+
+
+class Conversation:
+    """One chat, driven through the web chat's handler like a user typing in the browser."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        import gradio as gr
+
+        from assistant.ui import ChatUI
+
+        self.recorder = _Recorder(assistant)
+        self.ui = ChatUI(cast("Assistant", self.recorder))
+        self.chatbot = gr.Chatbot()
+        self.chat: list[dict[str, Any]] = []
+
+    def say(self, question: str) -> str:
+        """Ask one question; the reply as the chat shows it (errors included, as text)."""
+        history = self.chatbot.preprocess(self.chatbot.postprocess(cast(Any, self.chat)))
+        for chat, _sources, _note in self.ui.respond(question, cast(Any, history), None, "", ""):
+            self.chat = chat
+        return html.unescape(str(self.chat[-1]["content"]))
+
+
+def run_case(assistant: Assistant, case: Case, k: int) -> CaseResult:
+    """Ask the case's turns in one conversation and score the last one."""
+    questions = case.questions
+    result = CaseResult(
+        id=str(case.id),
+        lang=str(case.lang),
+        answerable=case.answerable,
+        multi_turn=case.multi_turn,
+        turns=len(questions),
+        question=questions[-1],
+        sources=list(case.sources),
+    )
+    try:
+        conversation = Conversation(assistant)
+        result.earlier_replies = [conversation.say(q) for q in questions[:-1]]
+        conversation.say(questions[-1])
+        recorder = conversation.recorder
+        if recorder.error is not None:
+            raise recorder.error
+        if recorder.answer is None:
+            raise AssistantError("The answer stream ended without an answer.")
+        depth = max(k, 5)
+        shown = recorder.shown or []
+        retrieved = (
+            shown[:depth]
+            if len(shown) >= depth
+            else assistant.retrieve(recorder.answer.standalone_question, k=depth)
+        )
+    except AssistantError as exc:
+        result.error = str(exc)
+        return result
+    except Exception as exc:  # a bug: keep the run going, keep the trace in the log
+        logger.exception("Case %s failed", case.id)
+        result.error = f"unexpected {type(exc).__name__}: {exc}"
+        return result
+    _score(result, case, recorder.answer, [p.file for p in shown], [p.file for p in retrieved], k)
+    result.passages_s = recorder.passages_s
+    result.first_token_s = recorder.first_token_s
+    result.total_s = recorder.total_s
+    return result
+
+
+def _score(
+    result: CaseResult,
+    case: Case,
+    answer: Answer,
+    shown: list[str],
+    retrieved: list[str],
+    k: int,
+) -> None:
+    result.standalone_question = answer.standalone_question
+    result.answer = answer.text
+    result.refused, result.uncited, result.incomplete = (
+        answer.refused,
+        answer.uncited,
+        answer.incomplete,
+    )
+    result.cited_files = [c.passage.file for c in answer.citations]
+    result.shown_files, result.retrieved_files = shown, retrieved
+    result.retrieval_s = answer.timings.retrieval_s
+    if case.answerable:
+        result.rank = metrics.first_source_rank(retrieved, case.sources)
+        result.hit = result.rank is not None and result.rank <= k
+        result.reciprocal_rank = metrics.reciprocal_rank(result.rank, k)
+        result.correct = not answer.refused and metrics.matches_expect(answer.text, case.expect)
+        if not answer.refused:
+            result.citation_precision = metrics.citation_precision(result.cited_files, case.sources)
+    else:
+        result.correct = answer.refused
+
+
+def run(assistant: Assistant, cases: list[Case], k: int) -> list[CaseResult]:
+    results = []
+    for n, case in enumerate(cases, start=1):
+        result = run_case(assistant, case, k)
+        outcome = (
+            f"error: {result.error}" if result.error else ("correct" if result.correct else "wrong")
+        )
+        print(
+            f"[{n}/{len(cases)}] {case.id}: {outcome} ({result.total_s or 0:.1f} s)",
+            file=sys.stderr,
+        )
+        results.append(result)
+    return results
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.eval",
+        description="Score the assistant on a JSONL file of questions (see assistant/evalset.py).",
+    )
+    parser.add_argument("file", type=Path, help="JSONL file, one case per line")
+    parser.add_argument("--out", type=Path, help="also write the full results as JSON here")
+    parser.add_argument("--k", type=_positive, default=5, help="retrieval depth for hit@k and MRR")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        cases = load_cases(args.file)
+        if assistant is None:
+            from assistant.service import Assistant
+
+            assistant = Assistant()
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    started = datetime.now().astimezone()
+    results = run(assistant, cases, args.k)
+    report = {
+        "file": str(args.file),
+        "started_at": started.isoformat(timespec="seconds"),
+        "k": args.k,
+        "settings": _settings_summary(assistant),
+        **summarize([asdict(r) for r in results], args.k),
+        "cases": [asdict(r) for r in results],
+    }
+    print(format_report(report))
+    if args.out:
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc}", file=sys.stderr)
+            return 2
+        print(f"results written to {args.out}")
+    return 1 if any(r.error for r in results) else 0
+
+
+def _settings_summary(assistant: Assistant) -> dict[str, Any]:
+    s = assistant.settings
+    model = s.llm.model_file if s.llm.provider == "llamacpp" else s.llm.ollama_model
+    return {
+        "llm": f"{s.llm.provider}:{model}",
+        "embedding": s.embedding.provider,
+        "context_passages": s.answer.context_passages,
+        "index_dir": str(s.index_dir),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
