@@ -1,11 +1,15 @@
 """`python -m assistant.eval FILE.jsonl [--out FILE.json] [--k 5]`: how good and how fast.
 
 Every case is asked through the web chat's own handler (`ChatUI.respond`) over the `Assistant`
-facade, so a multi-turn case builds its history exactly as the chat does, including the trip
-of the conversation through Gradio's Chatbot component between turns. The facade's events are
-timed as they reach the handler: passages shown, first token, total; "retrieval" is the
-facade's own `Answer.timings.retrieval_s`, which includes the follow-up rewrite and the
-question translation when those LLM calls happen. The last turn is scored.
+facade, in a fresh conversation; the turns of a multi-turn case go one after the other, and
+between turns the chat makes the trip through Gradio's Chatbot component (postprocess, then
+preprocess) that it makes between the browser and the handler, so the history is built
+exactly as in the web chat. The last turn is scored. The models are loaded before the first
+case (`startup_s` in the report), so no case's timings include loading them.
+
+Timings are taken as the facade's events reach the handler: passages shown, first token,
+total. "retrieval" is the facade's own `Answer.timings.retrieval_s`, which includes the
+follow-up rewrite and the question translation when those LLM calls happen.
 
 Retrieval is scored at the article level on the passages the answer path retrieved: the
 passages it showed when they are at least max(k, 5); otherwise (the default context holds 3
@@ -13,7 +17,7 @@ passages, and a question refused before the LLM shows none) `Assistant.retrieve(
 question, k=max(k, 5))`. That call searches with the standalone question only, not with the
 extra translated query the answer path adds for a question in another language than the
 articles. rank = position of the first passage whose article file is in `sources`; hit@k and
-MRR (ranks beyond k count 0) over answerable cases.
+MRR (ranks beyond k count 0) over answerable cases; hit@5 is always reported too.
 
 Answer correctness: an answerable case is correct when it is not refused and every `expect`
 group has an alternative in the answer (see `metrics.fold`); an unanswerable one when refused.
@@ -21,7 +25,7 @@ Citation precision pools the cited passages of answerable, not refused answers; 
 presence is the share of those answers with at least one valid citation. A case whose
 answering fails is recorded with its error and counts as wrong wherever it would count (hit,
 MRR, correctness, refusal), so an error never raises a score. Exit code: 0, 1 when a case
-failed with an error, 2 for a bad file or option; never for low scores.
+failed with an error, 2 for a bad file or option or a start-up failure; never for low scores.
 """
 
 from __future__ import annotations
@@ -200,13 +204,12 @@ def _score(
 ) -> None:
     result.standalone_question = answer.standalone_question
     result.answer = answer.text
-    result.refused, result.uncited, result.incomplete = (
-        answer.refused,
-        answer.uncited,
-        answer.incomplete,
-    )
+    result.refused = answer.refused
+    result.uncited = answer.uncited
+    result.incomplete = answer.incomplete
     result.cited_files = [c.passage.file for c in answer.citations]
-    result.shown_files, result.retrieved_files = shown, retrieved
+    result.shown_files = shown
+    result.retrieved_files = retrieved
     result.retrieval_s = answer.timings.retrieval_s
     if case.answerable:
         result.rank = metrics.first_source_rank(retrieved, case.sources)
@@ -217,6 +220,15 @@ def _score(
             result.citation_precision = metrics.citation_precision(result.cited_files, case.sources)
     else:
         result.correct = answer.refused
+
+
+def warm_up(assistant: Assistant) -> float:
+    """Load the models and open the index before the first case, so that its timings measure
+    answering, not start-up. The seconds it took."""
+    started = time.perf_counter()
+    _ = assistant.chain  # loads the LLM: its tokenizer sizes the prompt
+    assistant.retrieve("warm-up", k=1)  # loads the embedder, opens Chroma and the keyword index
+    return time.perf_counter() - started
 
 
 def run(assistant: Assistant, cases: list[Case], k: int) -> list[CaseResult]:
@@ -234,7 +246,7 @@ def run(assistant: Assistant, cases: list[Case], k: int) -> list[CaseResult]:
     return results
 
 
-def _positive(value: str) -> int:
+def positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
@@ -248,7 +260,7 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
     )
     parser.add_argument("file", type=Path, help="JSONL file, one case per line")
     parser.add_argument("--out", type=Path, help="also write the full results as JSON here")
-    parser.add_argument("--k", type=_positive, default=5, help="retrieval depth for hit@k and MRR")
+    parser.add_argument("--k", type=positive, default=5, help="retrieval depth for hit@k and MRR")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -257,14 +269,20 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
             from assistant.service import Assistant
 
             assistant = Assistant()
+        started = datetime.now().astimezone()
+        startup_s = warm_up(assistant)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    started = datetime.now().astimezone()
-    results = run(assistant, cases, args.k)
+    try:
+        results = run(assistant, cases, args.k)
+    except KeyboardInterrupt:
+        print("interrupted: no results written", file=sys.stderr)
+        return 130
     report = {
         "file": str(args.file),
         "started_at": started.isoformat(timespec="seconds"),
+        "startup_s": startup_s,
         "k": args.k,
         "settings": _settings_summary(assistant),
         **summarize([asdict(r) for r in results], args.k),

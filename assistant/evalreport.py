@@ -99,7 +99,8 @@ def format_report(report: dict[str, Any]) -> str:
     cases: list[CaseDict] = report["cases"]
     id_width = -max(4, *(len(c["id"]) for c in cases))
     lines = [
-        f"Evaluation of {report['file']} ({len(cases)} cases, k={k}, {report['settings']['llm']})",
+        f"Evaluation of {report['file']}: {len(cases)} cases, k={k}, "
+        f"{report['settings']['llm']}, start-up {report['startup_s']:.1f} s",
         "",
     ]
     lines += _table(

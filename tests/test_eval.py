@@ -217,6 +217,7 @@ def test_eval_command_on_the_sample_index(
                 "citation_presence", "multiturn_correct", "first_token_p50_s"]:  # fmt: skip
         assert key in summary
     assert summary["n"] == 4 and summary["errors"] == 0
+    assert report["k"] == 5 and report["startup_s"] >= 0
 
     # retrieval figures equal an independent retrieval with the same (standalone) question
     answerable = {"right": Q_RIGHT, "uncited": Q_UNCITED, "turns": STANDALONE}
@@ -343,3 +344,9 @@ def test_ids_and_languages_are_filled_in(tmp_path: Path) -> None:
     assert (first.id, first.lang, first.multi_turn) == ("line1", "en", False)
     assert (second.id, second.lang, second.multi_turn) == ("line3", "de", True)
     assert second.questions == ["Qui est-ce ?", "Et lui ?"]
+
+
+def test_k_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path / "c.jsonl"), "--k", "0"])
+    assert exit_info.value.code == 2 and "must be at least 1" in capsys.readouterr().err
