@@ -34,6 +34,7 @@ import argparse
 import html
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -270,6 +271,7 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
 
             assistant = Assistant()
         started = datetime.now().astimezone()
+        load_before = os.getloadavg()[0]
         startup_s = warm_up(assistant)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -285,6 +287,12 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
         "startup_s": startup_s,
         "k": args.k,
         "settings": _settings_summary(assistant),
+        # latency depends on what else runs: a load above the core count inflates it
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_1m_before": load_before,
+            "load_1m_after": os.getloadavg()[0],
+        },
         **summarize([asdict(r) for r in results], args.k),
         "cases": [asdict(r) for r in results],
     }

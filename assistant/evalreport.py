@@ -97,10 +97,13 @@ def format_report(report: dict[str, Any]) -> str:
     """The tables printed at the end of a run: per case, per split, latency."""
     k = report["k"]
     cases: list[CaseDict] = report["cases"]
+    machine = report["machine"]
     id_width = -max(4, *(len(c["id"]) for c in cases))
     lines = [
         f"Evaluation of {report['file']}: {len(cases)} cases, k={k}, "
         f"{report['settings']['llm']}, start-up {report['startup_s']:.1f} s",
+        f"machine: {machine['cpus']} CPUs, load (1 min) {machine['load_1m_before']:.1f} before, "
+        f"{machine['load_1m_after']:.1f} after",
         "",
     ]
     lines += _table(

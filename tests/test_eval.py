@@ -209,6 +209,7 @@ def test_eval_command_on_the_sample_index(
     assert main([str(path), "--out", str(out)], assistant=sample_assistant) == 0
     printed = capsys.readouterr().out
     assert "hit@5" in printed and "first token" in printed and "turns" in printed
+    assert "load (1 min)" in printed
 
     report = json.loads(out.read_text("utf-8"))
     cases = {c["id"]: c for c in report["cases"]}
@@ -218,6 +219,7 @@ def test_eval_command_on_the_sample_index(
         assert key in summary
     assert summary["n"] == 4 and summary["errors"] == 0
     assert report["k"] == 5 and report["startup_s"] >= 0
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["load_1m_after"] >= 0
 
     # retrieval figures equal an independent retrieval with the same (standalone) question
     answerable = {"right": Q_RIGHT, "uncited": Q_UNCITED, "turns": STANDALONE}
