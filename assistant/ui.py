@@ -53,6 +53,15 @@ def _chat_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def _plain(content: Any) -> str:
+    """A chat message's text: Gradio 6 hands earlier messages back as lists of typed parts."""
+    if isinstance(content, list):
+        return " ".join(filter(None, (_plain(part) for part in content)))
+    if isinstance(content, dict):
+        return str(content.get("text") or "")  # a file part has no text
+    return str(content)
+
+
 class ChatUI:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
@@ -72,7 +81,9 @@ class ChatUI:
     ) -> Iterator[Outputs]:
         """The chat handler: yields (chat messages, sources panel, note) as the answer grows."""
         history = [dict(m) for m in history or []]
-        prior = [{"role": m["role"], "content": html.unescape(str(m["content"]))} for m in history]
+        prior = [
+            {"role": m["role"], "content": html.unescape(_plain(m["content"]))} for m in history
+        ]
         chat = [
             *history,
             {"role": "user", "content": _chat_text(message or "")},

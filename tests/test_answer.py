@@ -159,3 +159,20 @@ def test_empty_index_says_how_to_fill_it(make_settings: Any, embedder: Any) -> N
     assistant.__dict__["embedder"] = embedder
     with pytest.raises(IndexEmptyError, match="python -m ingest"):
         assistant.ask(QUESTION)
+
+
+def test_chat_history_in_gradio_parts_reaches_the_rewrite_as_plain_text(
+    sample_assistant: Any,
+) -> None:
+    from assistant.ui import ChatUI
+
+    llm = with_llm(sample_assistant, ["Qu'a répondu Sergueï Lavrov à John Kerry ?", "Lavrov [1]."])
+    history = [  # what Gradio 6 hands back to the handler for earlier turns
+        {"role": "user", "content": [{"type": "text", "text": QUESTION}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "John Kerry a menacé [1]."}]},
+    ]
+    list(ChatUI(sample_assistant).respond("Et Lavrov ?", history, [], "", ""))
+    condense_prompt = str(llm.prompts[0][0].content)
+    assert f"Earlier question: {QUESTION}" in condense_prompt
+    assert "Earlier answer: John Kerry a menacé ." in condense_prompt
+    assert "'type'" not in condense_prompt
