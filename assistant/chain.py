@@ -18,7 +18,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.citations import attribute, check_markers, has_claims, is_refusal, tidy_markers
 from assistant.evidence import Excerpt
 from assistant.prompts import LANGUAGES, Prompts
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, Passage
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 
@@ -66,12 +66,12 @@ class AnswerChain:
     def format_passages(self, excerpts: Sequence[Excerpt]) -> str:
         return "\n\n".join(
             self.prompts.passage.format(
-                number=n,
+                number=e.number,
                 title=quote(e.passage.title),
                 date=e.passage.published or "date inconnue",
                 text=quote(e.text),
             )
-            for n, e in enumerate(excerpts, start=1)
+            for e in excerpts
         )
 
     def _answer_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
@@ -143,13 +143,17 @@ class AnswerChain:
         values = {"question": question, "passages": excerpts, "language": language}
         yield from self.answer_runnable.stream(values)
 
-    def finish(self, text: str, excerpts: list[Excerpt], language: str) -> Answer:
-        """The checked answer: valid citations only, refusals without citations."""
+    def finish(
+        self, text: str, passages: list[Passage], excerpts: list[Excerpt], language: str
+    ) -> Answer:
+        """The checked answer: citations only to the passages the LLM read, none on refusals."""
         refusals = list(self.prompts.refusals.values())
-        passages = [e.passage for e in excerpts]
-        text = check_markers(tidy_markers(text), len(passages)).text
-        text = tidy_markers(attribute(text, [e.text for e in excerpts]))
-        checked = check_markers(text, len(passages))
+        given = [e.number for e in excerpts]
+        text = check_markers(tidy_markers(text), len(passages), given).text
+        read = {e.number: e.text for e in excerpts}
+        texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
+        text = tidy_markers(attribute(text, texts))
+        checked = check_markers(text, len(passages), given)
         if is_refusal(checked.text, refusals) or not has_claims(checked.text):
             return Answer(
                 text=self.prompts.refusal(language),

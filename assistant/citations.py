@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
@@ -35,7 +36,9 @@ def tidy_markers(text: str) -> str:
     return _REPEATED_MARKER.sub(r"\1\2", text)
 
 
-def check_markers(text: str, n_passages: int) -> CheckedText:
+def check_markers(text: str, n_passages: int, given: Collection[int] | None = None) -> CheckedText:
+    """Markers to passages 1..n_passages kept (only those in `given`, when set), others removed."""
+    allowed = set(range(1, n_passages + 1)) if given is None else set(given)
     numbers: list[int] = []
     removed: list[int] = []
 
@@ -43,7 +46,7 @@ def check_markers(text: str, n_passages: int) -> CheckedText:
         kept = []
         for raw in re.split(r"\s*[,;]\s*", match.group(1)):
             n = int(raw)
-            if 1 <= n <= n_passages:
+            if n in allowed:
                 kept.append(n)
                 if n not in numbers:
                     numbers.append(n)

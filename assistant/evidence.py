@@ -32,6 +32,7 @@ _GAP = " … "  # between sentences that are not next to each other in the passa
 class Excerpt:
     """What the LLM reads of one passage: some of its sentences, in order."""
 
+    number: int  # the passage's number among those shown, 1 first
     passage: Passage
     text: str
 
@@ -99,7 +100,7 @@ class EvidencePicker:
             chosen.setdefault(i, set()).add(j)
             used += cost
         return [
-            Excerpt(passages[i], _join(passages[i].text, split[i], sorted(chosen[i])))
+            Excerpt(i + 1, passages[i], _join(passages[i].text, split[i], sorted(chosen[i])))
             for i in range(len(passages))
             if i in chosen
         ]

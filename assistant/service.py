@@ -174,12 +174,12 @@ class Assistant:
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
         else:
+            yield Passages(found, standalone)  # on screen before the evidence is read
             keyword = self.index.keyword()
             weights = keyword.term_weights if keyword is not None else None
             excerpts = self.evidence.pick(standalone, found, weights)
             excerpts = self.chain.fit_passages(excerpts, asked, language)
-            yield Passages([e.passage for e in excerpts], standalone)
-            answer = yield from self._generate(asked, excerpts, language, started)
+            answer = yield from self._generate(asked, found, excerpts, language, started)
         answer.standalone_question = standalone
         answer.timings.retrieval_s = retrieval_s
         answer.timings.total_s = time.perf_counter() - started
@@ -213,7 +213,12 @@ class Assistant:
                 raise explain(exc, self.settings) from exc
 
     def _generate(
-        self, question: str, excerpts: list[Excerpt], language: str, started: float
+        self,
+        question: str,
+        passages: list[Passage],
+        excerpts: list[Excerpt],
+        language: str,
+        started: float,
     ) -> Generator[Event, None, Answer]:
         parts: list[str] = []
         first: float | None = None
@@ -245,7 +250,7 @@ class Assistant:
                     logger.warning(
                         "Could not translate the answer: %s", explain(exc, self.settings)
                     )
-        answer = self.chain.finish(text, excerpts, language)
+        answer = self.chain.finish(text, passages, excerpts, language)
         answer.incomplete = incomplete
         answer.timings.first_token_s = first
         return answer

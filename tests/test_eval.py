@@ -222,10 +222,15 @@ def test_eval_command_on_the_sample_index(
     assert report["machine"]["cpus"] >= 1 and report["machine"]["load_1m_after"] >= 0
 
     # retrieval figures equal an independent retrieval with the same (standalone) question
-    answerable = {"right": Q_RIGHT, "uncited": Q_UNCITED, "turns": STANDALONE}
+    # (a follow-up is searched with its rewrite and with the two questions together)
+    answerable = {
+        "right": [Q_RIGHT],
+        "uncited": [Q_UNCITED],
+        "turns": [STANDALONE, " ".join(TURNS)],
+    }
     ranks = {}
-    for case_id, question in answerable.items():
-        files = [p.file for p in sample_assistant.retrieve(question, k=5)]
+    for case_id, queries in answerable.items():
+        files = [p.file for p in sample_assistant.retriever.retrieve(queries, k=5)]
         ranks[case_id] = metrics.first_source_rank(files, cases[case_id]["sources"])
         assert cases[case_id]["retrieved_files"] == files
         assert cases[case_id]["rank"] == ranks[case_id]
