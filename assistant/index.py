@@ -12,10 +12,10 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistant.errors import AssistantError, IngestLockedError
 from assistant.keyword import KeywordIndex
@@ -26,6 +26,17 @@ from assistant.store import get_collection, make_client
 logger = logging.getLogger(__name__)
 
 _ADD_BATCH = 256
+_BULK_BATCH = 4096
+
+
+class ArticleWrite(NamedTuple):
+    """One article for `write_articles`: its ledger row, cleaned text, chunks and the vectors
+    of the chunks that need (re-)embedding, by chunk id."""
+
+    row: ArticleRow
+    text: str
+    chunks: list[ChunkRow]
+    vectors: dict[str, list[float]]
 
 
 def published_int(published: str | None) -> int:
@@ -104,30 +115,61 @@ class ArticleIndex:
         vectors: dict[str, list[float]],
     ) -> None:
         """Ledger `pending` → vectors in → stale vectors out → ledger `done`."""
-        previous = self.manifest.article(row.article_id)
-        old_ids = sorted(set(previous.chunk_ids) | set(previous.old_chunk_ids)) if previous else []
+        old_ids = self._old_ids(row.article_id)
         self.manifest.mark_pending(row, text, chunks, old_ids)
-        for i in range(0, len(chunks), _ADD_BATCH):
-            batch = chunks[i : i + _ADD_BATCH]
-            fresh = [c for c in batch if c.chunk_id in vectors]
+        self._put([(row, c) for c in chunks], vectors, old_ids, _ADD_BATCH)
+        self.manifest.mark_done(row.article_id)
+
+    def write_articles(self, items: Sequence[ArticleWrite]) -> None:
+        """`write_article` for many articles at once (bulk loads): the same steps in the same
+        order, one ledger transaction per step and Chroma batches as large as the client takes."""
+        if not items:
+            return
+        old = {item.row.article_id: self._old_ids(item.row.article_id) for item in items}
+        self.manifest.mark_pending_many(
+            [(i.row, i.text, i.chunks, old[i.row.article_id]) for i in items]
+        )
+        self._put(
+            [(i.row, c) for i in items for c in i.chunks],
+            {k: v for i in items for k, v in i.vectors.items()},
+            [chunk_id for ids in old.values() for chunk_id in ids],
+            max(_ADD_BATCH, min(int(self.client.get_max_batch_size()), _BULK_BATCH)),
+        )
+        self.manifest.mark_done_many([i.row.article_id for i in items])
+
+    def _old_ids(self, article_id: str) -> list[str]:
+        previous = self.manifest.article(article_id)
+        return sorted(set(previous.chunk_ids) | set(previous.old_chunk_ids)) if previous else []
+
+    def _put(
+        self,
+        pairs: list[tuple[ArticleRow, ChunkRow]],
+        vectors: dict[str, list[float]],
+        old_ids: list[str],
+        batch_size: int,
+    ) -> None:
+        """Upsert the chunks that have a new vector, refresh the metadata of the others, then
+        delete the old chunks that are no longer part of any article written."""
+        for i in range(0, len(pairs), batch_size):
+            batch = pairs[i : i + batch_size]
+            fresh = [(r, c) for r, c in batch if c.chunk_id in vectors]
             if fresh:
                 self.collection.upsert(
-                    ids=[c.chunk_id for c in fresh],
-                    embeddings=[vectors[c.chunk_id] for c in fresh],
-                    documents=[c.text for c in fresh],
-                    metadatas=[self._metadata(row, c) for c in fresh],
+                    ids=[c.chunk_id for _, c in fresh],
+                    embeddings=[vectors[c.chunk_id] for _, c in fresh],
+                    documents=[c.text for _, c in fresh],
+                    metadatas=[self._metadata(r, c) for r, c in fresh],
                 )
-            kept = [c for c in batch if c.chunk_id not in vectors]
+            kept = [(r, c) for r, c in batch if c.chunk_id not in vectors]
             if kept:  # same text, already embedded: refresh title/date only
                 self.collection.update(
-                    ids=[c.chunk_id for c in kept],
-                    metadatas=[self._metadata(row, c) for c in kept],
+                    ids=[c.chunk_id for _, c in kept],
+                    metadatas=[self._metadata(r, c) for r, c in kept],
                 )
-        new_ids = {c.chunk_id for c in chunks}
+        new_ids = {c.chunk_id for _, c in pairs}
         stale = [i for i in old_ids if i not in new_ids]
-        if stale:
-            self.collection.delete(ids=stale)
-        self.manifest.mark_done(row.article_id)
+        for i in range(0, len(stale), batch_size):
+            self.collection.delete(ids=stale[i : i + batch_size])
 
     @staticmethod
     def _metadata(row: ArticleRow, chunk: ChunkRow) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +73,9 @@ class ChunkRow:
     text_hash: str
 
 
+# (row, cleaned text, its chunks, chunk ids of the version it replaces)
+PendingArticle = tuple[ArticleRow, str, list[ChunkRow], list[str]]
+
 _ARTICLE_COLUMNS = (
     "article_id, key, file, title, published, content_hash, ingested_at, state, chunk_ids, "
     "old_chunk_ids"
@@ -104,6 +107,8 @@ class Manifest:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
+        self._writes = 0  # commits through this connection; data_version counts the others'
+        self._articles: tuple[tuple[int, int], list[ArticleRow]] | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -118,6 +123,7 @@ class Manifest:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            self._writes += 1
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:
@@ -129,11 +135,16 @@ class Manifest:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def articles(self) -> list[ArticleRow]:
+        """Every article row, ordered by key. Read once per change of the ledger (by any
+        connection or process), not once per call: retrieval asks on every question."""
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY key"
-            ).fetchall()
-        return [_article(r) for r in rows]
+            version = (int(self._db.execute("PRAGMA data_version").fetchone()[0]), self._writes)
+            if self._articles is None or self._articles[0] != version:
+                rows = self._db.execute(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY key"
+                ).fetchall()
+                self._articles = (version, [_article(r) for r in rows])
+            return list(self._articles[1])
 
     def article(self, article_id: str) -> ArticleRow | None:
         with self._lock:
@@ -153,36 +164,45 @@ class Manifest:
         self, row: ArticleRow, text: str, chunks: list[ChunkRow], old_chunk_ids: list[str]
     ) -> None:
         """Record the new version of an article before its vectors are written."""
+        self.mark_pending_many([(row, text, chunks, old_chunk_ids)])
+
+    def mark_pending_many(self, items: Sequence[PendingArticle]) -> None:
+        """`mark_pending` for many articles in one transaction (bulk loads)."""
         with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-                (
-                    row.article_id,
-                    row.key,
-                    row.file,
-                    row.title,
-                    row.published,
-                    row.content_hash,
-                    row.ingested_at,
-                    text,
-                    json.dumps([c.chunk_id for c in chunks]),
-                    json.dumps(old_chunk_ids),
-                ),
-            )
-            db.execute("DELETE FROM chunks WHERE article_id = ?", (row.article_id,))
-            db.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (c.chunk_id, c.article_id, c.seq, c.text, c.start, c.end, c.text_hash)
-                    for c in chunks
-                ],
-            )
+            for row, text, chunks, old_chunk_ids in items:
+                db.execute(
+                    "INSERT OR REPLACE INTO articles "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    (
+                        row.article_id,
+                        row.key,
+                        row.file,
+                        row.title,
+                        row.published,
+                        row.content_hash,
+                        row.ingested_at,
+                        text,
+                        json.dumps([c.chunk_id for c in chunks]),
+                        json.dumps(old_chunk_ids),
+                    ),
+                )
+                db.execute("DELETE FROM chunks WHERE article_id = ?", (row.article_id,))
+                db.executemany(
+                    "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (c.chunk_id, c.article_id, c.seq, c.text, c.start, c.end, c.text_hash)
+                        for c in chunks
+                    ],
+                )
 
     def mark_done(self, article_id: str) -> None:
+        self.mark_done_many([article_id])
+
+    def mark_done_many(self, article_ids: Iterable[str]) -> None:
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "UPDATE articles SET state = 'done', old_chunk_ids = '[]' WHERE article_id = ?",
-                (article_id,),
+                [(i,) for i in article_ids],
             )
 
     def remove(self, article_id: str) -> None:
