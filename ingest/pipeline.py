@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings
 from assistant.index import ArticleIndex, ingest_lock
@@ -29,6 +30,17 @@ logger = logging.getLogger(__name__)
 PIPELINE_VERSION = "1"
 
 Embedder = E5Embeddings | SentenceTransformerEmbeddings
+
+
+class Chunking(Protocol):
+    """What `prepare` needs of an embedder: its name (part of the content hash) and its
+    token count (the chunk budget)."""
+
+    name: str
+
+    def count_tokens(self, text: str) -> int: ...
+
+
 Progress = Callable[[int, int, str], None]  # (done, total, current file)
 
 
@@ -87,7 +99,7 @@ class PreparedArticle:
     chunks: list[ChunkRow]
 
 
-def prepare(doc: RawDocument, embedder: Embedder, settings: Settings) -> PreparedArticle | str:
+def prepare(doc: RawDocument, embedder: Chunking, settings: Settings) -> PreparedArticle | str:
     """Clean and chunk one document; returns a skip reason when nothing is left."""
     cleaned = clean_article(doc.text, fallback_title=Path(doc.key).stem)
     if not cleaned.text.strip():
