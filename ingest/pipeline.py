@@ -21,7 +21,7 @@ from assistant.index import ArticleIndex, ingest_lock
 from assistant.manifest import ArticleRow, ChunkRow
 from assistant.settings import Settings
 from ingest.chunk import chunk_text, text_hash
-from ingest.clean import clean_article
+from ingest.clean import CleanedArticle, clean_article
 from ingest.loader import RawDocument, Skipped, article_key, discover, load_file
 
 logger = logging.getLogger(__name__)
@@ -99,15 +99,30 @@ class PreparedArticle:
     chunks: list[ChunkRow]
 
 
-def prepare(doc: RawDocument, embedder: Chunking, settings: Settings) -> PreparedArticle | str:
-    """Clean and chunk one document; returns a skip reason when nothing is left."""
+@dataclass(frozen=True)
+class CleanedDocument:
+    """A document after cleaning, with the identity and hash that decide whether it changed."""
+
+    key: str
+    article: CleanedArticle
+    article_id: str
+    content_hash: str
+
+
+def clean_document(doc: RawDocument, embedder_name: str) -> CleanedDocument | str:
+    """Clean one document; returns a skip reason when nothing is left."""
     cleaned = clean_article(doc.text, fallback_title=Path(doc.key).stem)
     if not cleaned.text.strip():
         return "nothing left after removing boilerplate"
-    article_id = article_id_for(doc.key)
     content_hash = hashlib.sha256(
-        f"{PIPELINE_VERSION}\x00{embedder.name}\x00{cleaned.title}\x00{cleaned.text}".encode()
+        f"{PIPELINE_VERSION}\x00{embedder_name}\x00{cleaned.title}\x00{cleaned.text}".encode()
     ).hexdigest()
+    return CleanedDocument(doc.key, cleaned, article_id_for(doc.key), content_hash)
+
+
+def chunk_document(doc: CleanedDocument, embedder: Chunking, settings: Settings) -> PreparedArticle:
+    """The ledger row and passages of a cleaned document (the costly part: token counts)."""
+    cleaned, article_id = doc.article, doc.article_id
     cfg = settings.chunk
     pieces = chunk_text(
         cleaned.text, embedder.count_tokens, cfg.max_tokens, cfg.min_tokens, cfg.overlap_sentences
@@ -130,13 +145,19 @@ def prepare(doc: RawDocument, embedder: Chunking, settings: Settings) -> Prepare
         file=Path(doc.key).name,
         title=display_title(cleaned.title),
         published=cleaned.published.isoformat() if cleaned.published else None,
-        content_hash=content_hash,
+        content_hash=doc.content_hash,
         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         state="pending",
         chunk_ids=[c.chunk_id for c in chunks],
         old_chunk_ids=[],
     )
     return PreparedArticle(row, cleaned.text, chunks)
+
+
+def prepare(doc: RawDocument, embedder: Chunking, settings: Settings) -> PreparedArticle | str:
+    """Clean and chunk one document; returns a skip reason when nothing is left."""
+    cleaned = clean_document(doc, embedder.name)
+    return cleaned if isinstance(cleaned, str) else chunk_document(cleaned, embedder, settings)
 
 
 def run_ingest(
@@ -174,18 +195,19 @@ def run_ingest(
                 continue
             if loaded.note:
                 report.notes.append((key, loaded.note))
-            prepared = prepare(loaded, embedder, settings)
-            if isinstance(prepared, str):
-                report.skipped.append((key, prepared))
+            cleaned = clean_document(loaded, embedder.name)
+            if isinstance(cleaned, str):
+                report.skipped.append((key, cleaned))
                 continue
-            previous = known.get(prepared.row.article_id)
+            previous = known.get(cleaned.article_id)
             if (
                 previous
                 and previous.state == "done"
-                and (previous.content_hash == prepared.row.content_hash)
+                and (previous.content_hash == cleaned.content_hash)
             ):
-                report.unchanged.append(key)
+                report.unchanged.append(key)  # decided before chunking: no token counting
                 continue
+            prepared = chunk_document(cleaned, embedder, settings)
             (report.updated if previous and previous.state == "done" else report.added).append(key)
             if not dry_run:
                 dirty = dirty or _touch(index)
