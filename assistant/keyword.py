@@ -27,7 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import bm25s
 import numpy as np
 import Stemmer
 
@@ -113,7 +112,7 @@ class KeywordIndex:
         tokens = [normalize(t) for t in texts]
         bm25 = None
         if any(tokens):  # bm25s fails on an empty vocabulary
-            bm25 = bm25s.BM25()
+            bm25 = _bm25s().BM25()
             bm25.index(tokens, show_progress=False)
         logger.info("Built keyword index over %d passages", len(ids))
         return cls(list(ids), bm25)
@@ -242,7 +241,7 @@ class KeywordIndex:
         stamp = (directory / _STAMP_FILE).read_text(encoding="utf-8")
         bm25 = None
         if meta["bm25"]:
-            bm25 = bm25s.BM25.load(str(directory), mmap=False, show_progress=False)
+            bm25 = _bm25s().BM25.load(str(directory), mmap=False, show_progress=False)
             _check(bm25, len(ids))
         return cls(ids, bm25, stamp)
 
@@ -264,6 +263,14 @@ class KeywordIndex:
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+def _bm25s() -> Any:
+    """bm25s, imported on first build or load: an ingest with nothing to index never needs it,
+    and the import costs about half a second."""
+    import bm25s
+
+    return bm25s
 
 
 def _check(bm25: Any, num_docs: int) -> None:
