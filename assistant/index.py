@@ -79,11 +79,30 @@ class ArticleIndex:
         self.dir = settings.index_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.manifest = Manifest(self.dir / "manifest.sqlite")
-        self.client = make_client(settings.store, self.dir)
-        self.collection = get_collection(self.client, settings.store.collection)
+        self._client: Any = None
+        self._collection: Any = None
+        self._store_lock = threading.Lock()
+        self._count: tuple[tuple[int, int], int] | None = None
         self._keyword: KeywordIndex | None = None
         self._keyword_lock = threading.Lock()
         self._check_embedder(embedder_name)
+
+    @property
+    def client(self) -> Any:
+        """The Chroma client, connected on first use: an ingest that finds nothing changed
+        never needs it (importing chromadb alone takes about a second)."""
+        with self._store_lock:
+            if self._client is None:
+                self._client = make_client(self.settings.store, self.dir)
+            return self._client
+
+    @property
+    def collection(self) -> Any:
+        client = self.client
+        with self._store_lock:
+            if self._collection is None:
+                self._collection = get_collection(client, self.settings.store.collection)
+            return self._collection
 
     @property
     def keyword_dir(self) -> Path:
@@ -215,7 +234,7 @@ class ArticleIndex:
         """Drop everything this index holds (used by `python -m ingest --reset`)."""
         name = self.settings.store.collection
         self.client.delete_collection(name)
-        self.collection = get_collection(self.client, name)
+        self._collection = get_collection(self.client, name)
         for row in self.manifest.articles():
             self.manifest.remove(row.article_id)
         self.bump_generation()
@@ -234,7 +253,13 @@ class ArticleIndex:
             return self._keyword
 
     def vector_count(self) -> int:
-        return int(self.collection.count())
+        """Vectors in Chroma, counted again only after the ledger changed: every write to
+        Chroma is bracketed by ledger writes, and a count costs ~20 ms at 100k passages."""
+        version = self.manifest.version()
+        cached = self._count
+        if cached is None or cached[0] != version:
+            cached = self._count = (version, int(self.collection.count()))
+        return cached[1]
 
     def stats(self) -> dict[str, int]:
         articles = self.manifest.articles()

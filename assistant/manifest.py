@@ -108,7 +108,9 @@ class Manifest:
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
         self._writes = 0  # commits through this connection; data_version counts the others'
-        self._articles: tuple[tuple[int, int], list[ArticleRow]] | None = None
+        self._articles: tuple[tuple[int, int], list[ArticleRow], dict[str, ArticleRow]] | None = (
+            None
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -134,17 +136,31 @@ class Manifest:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def articles(self) -> list[ArticleRow]:
-        """Every article row, ordered by key. Read once per change of the ledger (by any
-        connection or process), not once per call: retrieval asks on every question."""
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the ledger changes, through this connection or any other (another
+        process's ingest included): a key for caches of what the ledger says."""
         with self._lock:
-            version = (int(self._db.execute("PRAGMA data_version").fetchone()[0]), self._writes)
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0]), self._writes
+
+    def articles(self) -> list[ArticleRow]:
+        """Every article row, ordered by key. Read once per change of the ledger, not once per
+        call: retrieval asks on every question."""
+        return list(self._cached_articles()[0])
+
+    def articles_by_id(self) -> dict[str, ArticleRow]:
+        """The same rows by article id (a shared mapping: do not modify it)."""
+        return self._cached_articles()[1]
+
+    def _cached_articles(self) -> tuple[list[ArticleRow], dict[str, ArticleRow]]:
+        with self._lock:
+            version = self.version()
             if self._articles is None or self._articles[0] != version:
                 rows = self._db.execute(
                     f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY key"
                 ).fetchall()
-                self._articles = (version, [_article(r) for r in rows])
-            return list(self._articles[1])
+                articles = [_article(r) for r in rows]
+                self._articles = (version, articles, {a.article_id: a for a in articles})
+            return self._articles[1], self._articles[2]
 
     def article(self, article_id: str) -> ArticleRow | None:
         with self._lock:

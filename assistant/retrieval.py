@@ -134,7 +134,7 @@ class Retriever:
         fused = rrf(rankings, self.settings.rrf_k)
         ranked = sorted(fused, key=lambda i: (-fused[i], i))
         rows = self.index.manifest.chunks(ranked[: 3 * k + 10])
-        articles = {a.article_id: a for a in self.index.manifest.articles()} if rows else {}
+        articles = self.index.manifest.articles_by_id() if rows else {}
         passages: list[Passage] = []
         seen_text: set[str] = set()
         kept_shingles: list[set[tuple[str, ...]]] = []

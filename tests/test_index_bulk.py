@@ -115,3 +115,19 @@ def test_article_rows_follow_writes_from_any_connection(
     assert reader.articles() == [] and writer.articles() == []
     reader.articles().append(row)  # callers get a copy of the cached list
     assert reader.articles() == []
+
+
+def test_vector_count_follows_writes_by_another_index(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    """A serving process sees the articles another process's ingest added (cached count)."""
+    settings = make_settings(copy_samples=False)
+    serving = ArticleIndex(settings, embedder.name)
+    assert serving.vector_count() == 0
+    ingesting = ArticleIndex(settings, embedder.name)
+    rng = random.Random(2)
+    ingesting.write_articles([_write(ingesting, n, ["un", "deux"], rng) for n in range(3)])
+    assert serving.vector_count() == 6
+    ingesting.delete_article("bulk000000000001")
+    assert serving.vector_count() == 4
+    assert set(serving.manifest.articles_by_id()) == {"bulk000000000000", "bulk000000000002"}
