@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup models browser run ingest eval test lint typecheck clean
+.PHONY: setup models browser run ingest eval test bench lint typecheck clean
 
 setup: $(STAMP) models
 
@@ -39,14 +39,19 @@ eval: ingest
 	$(PY) -m assistant.eval $(EVAL_FILE) --out bench/results/eval-$(shell date +%Y-%m-%d).json
 
 lint: $(STAMP)
-	$(PY) -m ruff check assistant ingest tests app.py
-	$(PY) -m ruff format --check assistant ingest tests app.py
+	$(PY) -m ruff check assistant ingest tests bench app.py
+	$(PY) -m ruff format --check assistant ingest tests bench app.py
 
 typecheck: $(STAMP)
-	$(PY) -m mypy assistant ingest app.py
+	$(PY) -m mypy assistant ingest bench app.py
 
 test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# Ingest, retrieval at 1k-100k passages and answer latency; writes bench/results/<date>.json|md.
+# The 100k-passage index is built once (minutes) and cached in bench/.cache/.
+bench: setup
+	$(PY) -m bench
 
 clean:
 	rm -rf data/index models/*.gguf models/*.sha256

