@@ -15,7 +15,6 @@ from typing import Any
 
 from assistant import Assistant
 from assistant.embeddings import make_embedder
-from assistant.index import ArticleIndex
 from assistant.settings import PROJECT_ROOT, Settings
 from bench import tutorial
 from bench.corpus import copy_with_edits, edit_article, sample_files
@@ -67,9 +66,6 @@ def run(options: Options) -> dict[str, Any]:
 def _ours(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     full = _timed(lambda: run_ingest(settings, embedder))
     unchanged = _timed(lambda: run_ingest(settings, embedder))
-    opened = time.perf_counter()
-    ArticleIndex(settings, embedder.name)
-    index_open_s = time.perf_counter() - opened
     cli = _cli(settings.index_dir, settings.articles_dir)
     report = full["report"]
     n = len(report.added)
@@ -84,7 +80,6 @@ def _ours(settings: Settings, embedder: Embedder) -> dict[str, Any]:
         "unchanged_s": _r(unchanged["s"]),
         "unchanged_embedded": unchanged["report"].chunks_embedded,
         "full_over_unchanged": _r(full["s"] / unchanged["s"]),
-        "index_open_s": _r(index_open_s),
         "cli_unchanged_s": _r(cli["s"]),
         "cli_import_s": _r(cli["import_s"]),
         "full_over_cli_unchanged": _r(full["s"] / cli["s"]),
