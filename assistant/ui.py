@@ -132,7 +132,8 @@ class ChatUI:
     def _final_text(answer: Answer) -> str:
         text = _chat_text(answer.text)
         if answer.incomplete:
-            text += "\n\n*(incomplete: the model stopped before the end of the answer)*"
+            reason = _chat_text(answer.stop_reason or "the model stopped early.")
+            text += f"\n\n*(incomplete: the answer was cut off. {reason})*"
         elif answer.uncited:
             text += "\n\n*(no passage supports this answer: check it against the articles)*"
         return text
