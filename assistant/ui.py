@@ -157,6 +157,13 @@ class ChatUI:
         target_dir = self.assistant.settings.articles_dir / "uploads"
         messages: list[str] = []
         accepted: list[Path] = []
+        most = self.assistant.settings.app.max_upload_files
+        if len(files or []) > most:
+            return (
+                f"❌ {len(files or [])} files selected: add at most {most} at a time.",
+                self.article_rows(),
+                gr.update(choices=self.article_choices()),
+            )
         for item in files or []:
             source = Path(getattr(item, "name", None) or str(item))
             name = safe_name(getattr(item, "orig_name", None) or source.name)
@@ -208,7 +215,8 @@ def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
 
 def build_demo(assistant: Assistant) -> gr.Blocks:
     ui = ChatUI(assistant)
-    with gr.Blocks(title="News assistant") as demo:
+    # no telemetry: a private assistant does not report its launches to gradio.app
+    with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
         gr.Markdown("## News assistant\nAnswers only from the indexed articles, with sources.")
         with gr.Tab("Chat"), gr.Row():
             with gr.Column(scale=3):
