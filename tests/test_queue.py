@@ -36,8 +36,6 @@ def test_one_holder_at_a_time_first_come_first_served_with_positions() -> None:
     assert lock.waiting == 0
 
 
-
-
 def _step_in_new_thread(waits: Iterator[int]) -> int | None:
     """One step of a waiting generator, in a thread of its own (as Gradio's workers do)."""
     out: list[int | None] = []
