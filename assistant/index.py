@@ -11,6 +11,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,11 +22,12 @@ from assistant.errors import AssistantError, IngestLockedError
 from assistant.keyword import KeywordIndex
 from assistant.manifest import ArticleRow, ChunkRow, Manifest
 from assistant.settings import Settings
-from assistant.store import get_collection, make_client
+from assistant.store import get_collection, make_client, reopen_client
 
 logger = logging.getLogger(__name__)
 
 _ADD_BATCH = 256
+_RETIRE_AFTER_S = 30.0  # a replaced Chroma system is stopped once no query can still use it
 
 
 def published_int(published: str | None) -> int:
@@ -72,11 +74,42 @@ class ArticleIndex:
         self.collection = get_collection(self.client, settings.store.collection)
         self._keyword: KeywordIndex | None = None
         self._keyword_lock = threading.Lock()
+        self._vectors_stamp = KeywordIndex.read_stamp(self.keyword_dir)
+        self._reopen_lock = threading.Lock()
+        self._retired: list[tuple[float, Any]] = []
         self._check_embedder(embedder_name)
 
     @property
     def keyword_dir(self) -> Path:
         return self.dir / "keyword"
+
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection, reopened once an ingest in another process has published a
+        new generation (its keyword stamp): embedded Chroma does not see another process's
+        vectors otherwise. A Chroma server needs no reopening."""
+        stamp = KeywordIndex.read_stamp(self.keyword_dir)
+        if stamp is not None and stamp != self._vectors_stamp:
+            with self._reopen_lock:
+                if stamp != self._vectors_stamp and self.settings.store.mode == "persistent":
+                    self._reopen()
+                self._vectors_stamp = stamp
+        return self._collection
+
+    @collection.setter
+    def collection(self, value: Any) -> None:
+        self._collection = value
+
+    def _reopen(self) -> None:
+        self.client, old = reopen_client(self.settings.store, self.dir)
+        self._collection = get_collection(self.client, self.settings.store.collection)
+        now = time.monotonic()
+        for entry in [e for e in self._retired if now - e[0] > _RETIRE_AFTER_S]:
+            self._retired.remove(entry)
+            entry[1].stop()
+        if old is not None:
+            self._retired.append((now, old))
+        logger.info("Reopened the vector store to see a new index generation")
 
     def _check_embedder(self, name: str) -> None:
         recorded = self.manifest.get_meta("embedder")
@@ -165,6 +198,7 @@ class ArticleIndex:
         generation = self.manifest.get_meta("generation") or self.bump_generation()
         ids, texts = self.manifest.all_chunks()
         index = KeywordIndex.build(ids, texts)
+        self._vectors_stamp = generation  # written by this process: no reopening needed
         index.save(self.keyword_dir, generation)
         with self._keyword_lock:
             self._keyword = index

@@ -10,14 +10,15 @@ import html
 import logging
 import re
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError, InvalidQuestionError
+from assistant.errors import AssistantError, IngestLockedError, InvalidQuestionError
 from assistant.render import sources_html
 from assistant.schema import Answer, Filters
 from assistant.service import Assistant, Passages, Token, Waiting
@@ -25,6 +26,7 @@ from assistant.service import Assistant, Passages, Token, Waiting
 logger = logging.getLogger(__name__)
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
+LOCK_WAIT_S = 300.0  # an upload waits this long for an ingest run from the CLI to finish
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 Outputs = tuple[list[dict[str, str]], str, str]
 
@@ -188,7 +190,7 @@ class ChatUI:
                     progress(done / total, desc=f"Indexing {name}")
 
             try:
-                result = self.assistant.ingest(paths=accepted, progress=report)
+                result = self._ingest_when_free(accepted, report, progress)
             except AssistantError as exc:
                 messages.append(f"❌ {html.escape(str(exc))}")
             else:
@@ -200,6 +202,24 @@ class ChatUI:
                     messages.append(f"❌ {html.escape(Path(key).name)}: {html.escape(reason)}")
         status = "\n\n".join(messages) or "No file to add."
         return status, self.article_rows(), gr.update(choices=self.article_choices())
+
+    def _ingest_when_free(
+        self,
+        paths: list[Path],
+        report: Callable[[int, int, str], None],
+        progress: gr.Progress | None,
+    ) -> Any:
+        """Ingest, first waiting (up to LOCK_WAIT_S) for an ingest run started elsewhere."""
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                return self.assistant.ingest(paths=paths, progress=report)
+            except IngestLockedError:
+                if time.monotonic() > deadline:
+                    raise
+                if progress is not None:
+                    progress(0.0, desc="Waiting for another ingest to finish…")
+                time.sleep(1.0)
 
 
 def example_questions(assistant: Assistant, n: int = 3) -> list[str]:

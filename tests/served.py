@@ -67,7 +67,7 @@ def copy_project(sample_index: Path, destination: Path) -> Path:
     return destination
 
 
-def app_env(project: Path, port: int, **settings: str) -> dict[str, str]:
+def app_env(project: Path, port: int | None = None, **settings: str) -> dict[str, str]:
     """The environment of a served app: paths into `project`, then `settings` as
     ASSISTANT__SECTION__KEY overrides (`llm__provider="ollama"`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT")}
@@ -77,8 +77,9 @@ def app_env(project: Path, port: int, **settings: str) -> dict[str, str]:
         "ASSISTANT__PATHS__ARTICLES_DIR": str(project / "data" / "articles"),
         "ASSISTANT__PATHS__INDEX_DIR": str(project / "data" / "index"),
         "ASSISTANT__PATHS__MODELS_DIR": str(ROOT / "models"),
-        "ASSISTANT__APP__PORT": str(port),
     }
+    if port is not None:
+        env["ASSISTANT__APP__PORT"] = str(port)
     for key, value in settings.items():
         env[key if key.startswith("ASSISTANT") else f"ASSISTANT__{key.upper()}"] = value
     return env
