@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup models browser run ingest eval test lint typecheck clean
+.PHONY: setup models browser run ingest eval test stress lint typecheck clean
 
 setup: $(STAMP) models
 
@@ -47,6 +47,10 @@ typecheck: $(STAMP)
 
 test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# Long runs (load, kill loops): every test marked `stress`, which `make test` leaves out.
+stress: setup
+	$(PY) -m pytest -q -p no:cacheprovider -m stress -s
 
 clean:
 	rm -rf data/index models/*.gguf models/*.sha256
