@@ -90,7 +90,7 @@ def make_llm(settings: Settings) -> BaseChatModel:
 def _load_failure(path: Path, exc: Exception) -> AssistantError:
     """Why llama.cpp could not load a file that passed the cheap size-and-stamp check: the full
     checksum tells a damaged file (re-provision it) from a llama.cpp problem."""
-    logger.warning("llama.cpp could not load %s: %s", path, exc)
+    logger.info("llama.cpp could not load %s: %s", path, " ".join(str(exc).split())[:300])
     verify(path)  # raises ModelNotFoundError naming the command when the file is damaged
     return ProviderNotInstalledError(
         f"llama.cpp could not load {path}, although its checksum is right; reinstall "
