@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup models browser run ingest eval test bench lint typecheck clean
+.PHONY: setup models browser run ingest eval test bench stress lint typecheck clean
 
 setup: $(STAMP) models
 
@@ -52,6 +52,10 @@ test: setup browser lint typecheck
 # The 100k-passage index is built once (minutes) and cached in bench/.cache/.
 bench: setup
 	$(PY) -m bench
+
+# Long runs (load, kill loops): every test marked `stress`, which `make test` leaves out.
+stress: setup
+	$(PY) -m pytest -q -p no:cacheprovider -m stress -s
 
 clean:
 	rm -rf data/index models/*.gguf models/*.sha256

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 from assistant.errors import AssistantError
+from assistant.launch import auth_users, launch_kwargs, queue_kwargs
 from assistant.render import CSS
 from assistant.service import default_assistant
 from assistant.ui import build_demo
@@ -14,36 +14,16 @@ from assistant.ui import build_demo
 demo = build_demo(default_assistant())
 
 
-def auth_users() -> list[tuple[str, str]]:
-    """Basic-auth users from config (app.auth) or ASSISTANT_AUTH="user:pass,user2:pass2"."""
-    entries = list(default_assistant().settings.app.auth)
-    entries += [e for e in os.environ.get("ASSISTANT_AUTH", "").split(",") if e.strip()]
-    users = []
-    for entry in entries:
-        user, sep, password = entry.strip().partition(":")
-        if not sep or not user or not password:
-            raise AssistantError('Each auth entry must look like "user:password".')
-        users.append((user, password))
-    return users
-
-
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = default_assistant().settings.app
+    settings = default_assistant().settings
     try:
-        users = auth_users()
+        users = auth_users(settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    demo.queue(default_concurrency_limit=8)
-    demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        share=settings.share,
-        auth=users or None,
-        max_file_size=int(settings.max_upload_mb * 1024 * 1024),
-        css=CSS,
-    )
+    demo.queue(**queue_kwargs(settings))
+    demo.launch(**launch_kwargs(settings, users), css=CSS)
     return 0
 
 

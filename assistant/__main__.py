@@ -62,7 +62,7 @@ def _print_sources(answer: Answer) -> None:
     if answer.refused:
         return
     if answer.incomplete:
-        print("(the answer is incomplete: the model stopped early)")
+        print(f"(the answer is incomplete: {answer.stop_reason or 'the model stopped early.'})")
     if answer.uncited:
         print("(warning: this answer cites no passage; check it against the articles)")
     print("\nSources:")

@@ -13,11 +13,12 @@ follow-up rewrite and the question translation when those LLM calls happen.
 
 Retrieval is scored at the article level on the passages the answer path retrieved: the
 passages it showed when they are at least max(k, 5) (the default shows 5); otherwise (a smaller
-`answer.context_passages`, or a question refused before the LLM, which shows none) `Assistant.retrieve(standalone
-question, k=max(k, 5))`. That call searches with the standalone question only, not with the
-extra translated query the answer path adds for a question in another language than the
-articles. rank = position of the first passage whose article file is in `sources`; hit@k and
-MRR (ranks beyond k count 0) over answerable cases; hit@5 is always reported too.
+`answer.context_passages`, or a question refused before the LLM, which shows none)
+`Assistant.retrieve(standalone question, k=max(k, 5))`. That call searches with the standalone
+question only, not with the extra translated query the answer path adds for a question in
+another language than the articles. rank = position of the first passage whose article file is
+in `sources`; hit@k and MRR (ranks beyond k count 0) over answerable cases; hit@5 is always
+reported too.
 
 Answer correctness: an answerable case is correct when it is not refused and every `expect`
 group has an alternative in the answer (see `metrics.fold`); an unanswerable one when refused.

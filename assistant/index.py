@@ -11,6 +11,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,12 +22,13 @@ from assistant.errors import AssistantError, IngestLockedError
 from assistant.keyword import KeywordIndex
 from assistant.manifest import ArticleRow, ChunkRow, Manifest
 from assistant.settings import Settings
-from assistant.store import get_collection, make_client
+from assistant.store import get_collection, make_client, reopen_client
 
 logger = logging.getLogger(__name__)
 
 _ADD_BATCH = 256
 _BULK_BATCH = 4096
+_RETIRE_AFTER_S = 30.0  # a replaced Chroma system is stopped once no query can still use it
 
 
 class ArticleWrite(NamedTuple):
@@ -85,6 +87,9 @@ class ArticleIndex:
         self._count: tuple[tuple[int, int], int] | None = None
         self._keyword: KeywordIndex | None = None
         self._keyword_lock = threading.Lock()
+        self._vectors_stamp = KeywordIndex.read_stamp(self.keyword_dir)
+        self._reopen_lock = threading.Lock()
+        self._retired: list[tuple[float, Any]] = []
         self._check_embedder(embedder_name)
 
     @property
@@ -98,11 +103,35 @@ class ArticleIndex:
 
     @property
     def collection(self) -> Any:
+        """The Chroma collection, opened on first use and reopened once an ingest in another
+        process has published a new generation (its keyword stamp): embedded Chroma does not
+        see another process's vectors otherwise. A Chroma server needs no reopening."""
+        stamp = KeywordIndex.read_stamp(self.keyword_dir)
+        if stamp is not None and stamp != self._vectors_stamp:
+            with self._reopen_lock:
+                if stamp != self._vectors_stamp:
+                    if self.settings.store.mode == "persistent" and self._client is not None:
+                        self._reopen()
+                    self._vectors_stamp = stamp
         client = self.client
         with self._store_lock:
             if self._collection is None:
                 self._collection = get_collection(client, self.settings.store.collection)
             return self._collection
+
+    def _reopen(self) -> None:
+        client, old = reopen_client(self.settings.store, self.dir)
+        with self._store_lock:
+            self._client = client
+            self._collection = get_collection(client, self.settings.store.collection)
+            self._count = None
+        now = time.monotonic()
+        for entry in [e for e in self._retired if now - e[0] > _RETIRE_AFTER_S]:
+            self._retired.remove(entry)
+            entry[1].stop()
+        if old is not None:
+            self._retired.append((now, old))
+        logger.info("Reopened the vector store to see a new index generation")
 
     @property
     def keyword_dir(self) -> Path:
@@ -226,6 +255,7 @@ class ArticleIndex:
         generation = self.manifest.get_meta("generation") or self.bump_generation()
         ids, texts = self.manifest.all_chunks()
         index = KeywordIndex.build(ids, texts)
+        self._vectors_stamp = generation  # written by this process: no reopening needed
         index.save(self.keyword_dir, generation)
         with self._keyword_lock:
             self._keyword = index

@@ -6,9 +6,11 @@ Provider packages are imported only here, lazily, with an install hint when one 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -20,7 +22,7 @@ from assistant.errors import (
     ProviderNotInstalledError,
 )
 from assistant.openmp import passive_waits
-from assistant.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned
+from assistant.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,18 +51,21 @@ def make_llm(settings: Settings) -> BaseChatModel:
                 raise ProviderNotInstalledError(
                     "llama.cpp support needs `pip install llama-cpp-python langchain-community`."
                 ) from exc
-            chat = ChatLlamaCpp(
-                model_path=str(path),
-                n_ctx=cfg.n_ctx,
-                n_threads=cfg.threads or os.cpu_count() or 2,
-                n_batch=512,  # the default (8) makes prompt processing several times slower
-                max_tokens=cfg.max_tokens,
-                temperature=cfg.temperature,
-                repeat_penalty=1.05,
-                seed=0,
-                streaming=True,
-                verbose=False,
-            )
+            try:
+                chat = ChatLlamaCpp(
+                    model_path=str(path),
+                    n_ctx=cfg.n_ctx,
+                    n_threads=cfg.threads or os.cpu_count() or 2,
+                    n_batch=512,  # the default (8) makes prompt processing several times slower
+                    max_tokens=cfg.max_tokens,
+                    temperature=cfg.temperature,
+                    repeat_penalty=1.05,
+                    seed=0,
+                    streaming=True,
+                    verbose=False,
+                )
+            except Exception as exc:
+                raise _load_failure(path, exc) from exc
             from llama_cpp import LlamaRAMCache
 
             # keeps the KV state of recent prompts, so the shared system prompt is evaluated
@@ -84,6 +89,17 @@ def make_llm(settings: Settings) -> BaseChatModel:
             )
 
 
+def _load_failure(path: Path, exc: Exception) -> AssistantError:
+    """Why llama.cpp could not load a file that passed the cheap size-and-stamp check: the full
+    checksum tells a damaged file (re-provision it) from a llama.cpp problem."""
+    logger.info("llama.cpp could not load %s: %s", path, " ".join(str(exc).split())[:300])
+    verify(path)  # raises ModelNotFoundError naming the command when the file is damaged
+    return ProviderNotInstalledError(
+        f"llama.cpp could not load {path}, although its checksum is right; reinstall "
+        "llama-cpp-python with `make setup`."
+    )
+
+
 def token_counter(llm: BaseChatModel) -> Callable[[str], int]:
     """Exact token counts for llama.cpp; a safe over-estimate (3 chars a token) otherwise."""
     client: Any = getattr(llm, "client", None)
@@ -96,27 +112,47 @@ def explain(exc: BaseException, settings: Settings) -> AssistantError:
     """The user-facing error for a failure raised while talking to the LLM."""
     if isinstance(exc, AssistantError):
         return exc
-    cfg = settings.llm
-    if cfg.provider == "ollama":
-        status = getattr(exc, "status_code", None)
-        text = str(exc)
-        if status == 404 or "not found" in text.lower() and "model" in text.lower():
-            return LLMUnavailableError(
-                f"Model {cfg.ollama_model} not found on the Ollama server; "
-                f"run `ollama pull {cfg.ollama_model}`."
-            )
-        if (
-            isinstance(exc, ConnectionError | OSError)
-            or "connect" in type(exc).__name__.lower()
-            or ("connect" in text.lower())
-        ):
-            return LLMUnavailableError(
-                f"Cannot reach Ollama at {cfg.ollama_base_url}; start it with `ollama serve`."
-            )
-        if "timeout" in type(exc).__name__.lower() or "timed out" in text.lower():
-            return LLMUnavailableError(
-                f"Ollama at {cfg.ollama_base_url} did not answer within {cfg.timeout_s:.0f} s; "
-                "try again, or raise llm.timeout_s."
-            )
-        return LLMUnavailableError(f"The Ollama server failed: {text}")
+    if settings.llm.provider == "ollama":
+        return _explain_ollama(exc, settings)
     return LLMUnavailableError(f"The local model failed while answering: {exc}")
+
+
+def _explain_ollama(exc: BaseException, settings: Settings) -> AssistantError:
+    import httpx  # the Ollama client's transport
+
+    cfg = settings.llm
+    url = cfg.ollama_base_url
+    status = getattr(exc, "status_code", None)
+    text = str(getattr(exc, "error", None) or exc)
+    if status == 404 or "not found" in text.lower() and "model" in text.lower():
+        return LLMUnavailableError(
+            f"Model {cfg.ollama_model} not found on the Ollama server; "
+            f"run `ollama pull {cfg.ollama_model}`."
+        )
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | ConnectionRefusedError) or (
+        "connect" in type(exc).__name__.lower() and not isinstance(exc, httpx.HTTPError)
+    ):
+        return LLMUnavailableError(f"Cannot reach Ollama at {url}; start it with `ollama serve`.")
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return LLMUnavailableError(
+            f"Ollama at {url} did not answer within {cfg.timeout_s:.0f} s; "
+            "try again, or raise llm.timeout_s."
+        )
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | ConnectionError):
+        return LLMUnavailableError(
+            f"Ollama at {url} closed the connection before the answer was complete; check "
+            "that it is still running (`ollama serve`), then ask again."
+        )
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+        return LLMUnavailableError(
+            f"Ollama at {url} sent a reply that is not Ollama's protocol; check that "
+            "llm.ollama_base_url points to an Ollama server, then ask again."
+        )
+    if isinstance(status, int) and status >= 500:
+        return LLMUnavailableError(
+            f"The Ollama server at {url} failed (HTTP {status}: {text}); check its log, "
+            "then ask again."
+        )
+    if isinstance(status, int):
+        return LLMUnavailableError(f"Ollama at {url} refused the request (HTTP {status}: {text}).")
+    return LLMUnavailableError(f"The Ollama server failed: {text}")

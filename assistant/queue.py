@@ -30,11 +30,20 @@ class FairLock:
             return max(len(self._queue) - 1, 0)
 
     def _waits(self, ticket: int) -> Iterator[int]:
-        """Yields the waiter's position (1 = next) while it waits; returns holding the lock."""
-        with self._cond:
-            while self._queue[0] != ticket:
-                yield self._queue.index(ticket)
-                self._cond.wait(_POLL_S)
+        """Yields the waiter's position (1 = next) while it waits; returns holding the lock.
+
+        No lock is held across a `yield`: Gradio resumes each step of a streaming handler in
+        whichever worker thread is free, and a lock taken in one thread cannot be released in
+        another."""
+        while True:
+            with self._cond:
+                if self._queue[0] == ticket:
+                    return
+                position = self._queue.index(ticket)
+            yield position
+            with self._cond:
+                if self._queue[0] != ticket:
+                    self._cond.wait(_POLL_S)
 
     @contextmanager
     def hold(self) -> Iterator[Iterator[int]]:

@@ -60,4 +60,5 @@ class Answer:
     timings: Timings = field(default_factory=Timings)
     uncited: bool = False  # claims without a valid citation
     incomplete: bool = False  # generation stopped early (error or stop)
+    stop_reason: str = ""  # why an incomplete answer stopped (the backend's message)
     language: str = "fr"

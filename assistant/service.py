@@ -223,6 +223,7 @@ class Assistant:
         parts: list[str] = []
         first: float | None = None
         incomplete = False
+        stop_reason = ""
         with self.generation.hold() as waits:
             yield from (Waiting(p) for p in waits)
             try:
@@ -240,7 +241,7 @@ class Assistant:
                 if not parts:
                     raise error from exc
                 logger.warning("Generation failed after %d pieces: %s", len(parts), error)
-                incomplete = True
+                incomplete, stop_reason = True, str(error)
             text = "".join(parts)
             if not incomplete and detect_language(text, default=language) != language:
                 # small models drift into the passages' language: translate the answer back
@@ -252,6 +253,7 @@ class Assistant:
                     )
         answer = self.chain.finish(text, passages, excerpts, language)
         answer.incomplete = incomplete
+        answer.stop_reason = stop_reason
         answer.timings.first_token_s = first
         return answer
 

@@ -153,9 +153,27 @@ class AppSettings(_Section):
     port: int = Field(7860, ge=1, le=65535, description="Web chat port.")
     share: bool = Field(False, description="Create a public Gradio share link (off).")
     auth: list[str] = Field(
-        [], description='Basic-auth users as "user:password" (or ASSISTANT_AUTH env var).'
+        [],
+        repr=False,  # passwords: never in a repr, a log line or an error message
+        description='Basic-auth users as "user:password" (or ASSISTANT_AUTH env var).',
     )
     max_upload_mb: float = Field(10.0, gt=0, description="Largest uploaded file (MB).")
+    max_upload_files: int = Field(
+        20, ge=1, le=1000, description="Most files one upload may add at once."
+    )
+    concurrency_limit: int = Field(
+        24,
+        ge=1,
+        le=64,
+        description="Questions and uploads handled at once; more wait in Gradio's queue. The "
+        "LLM still answers one at a time, and a waiting question shows its place in its queue.",
+    )
+    queue_size: int = Field(
+        100,
+        ge=1,
+        description="Requests allowed to wait in Gradio's queue; beyond it a request is turned "
+        "away with a 'queue is full' message instead of piling up.",
+    )
 
 
 class Settings(_Section):
@@ -227,10 +245,23 @@ def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
     env = ENV_PREFIX + "__".join(str(p).upper() for p in first["loc"])
+    got = "hidden" if _is_secret(first["loc"]) else repr(first.get("input"))
     return (
-        f"Bad setting `{key}`: {first['msg']} (got {first.get('input')!r}). "
+        f"Bad setting `{key}`: {first['msg']} (got {got}). "
         f"Fix it in config.toml or the environment variable {env}."
     )
+
+
+def _is_secret(loc: tuple[int | str, ...]) -> bool:
+    """Whether the setting at `loc` holds a secret (a field with repr=False)."""
+    if len(loc) < 2:
+        return False
+    section = Settings.model_fields.get(str(loc[0]))
+    model = section.annotation if section else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return False
+    field = model.model_fields.get(str(loc[1]))
+    return field is not None and not field.repr
 
 
 def load_settings(

@@ -39,3 +39,19 @@ def get_collection(client: Any, name: str) -> Any:
     return client.get_or_create_collection(
         name=name, metadata={"hnsw:space": "cosine"}, embedding_function=None
     )
+
+
+def reopen_client(settings: StoreSettings, index_dir: Path) -> tuple[Any, Any]:
+    """A fresh embedded client for `index_dir`, and the system it replaces (to stop later).
+
+    Embedded Chroma keeps one system per path for the life of the process, and its vector index
+    never sees vectors another process (`python -m ingest`) added until it is reopened
+    (chroma-core/chroma#3792). The cached system is dropped, not stopped: queries already
+    running may still hold it, so the caller stops it once they are surely done."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = str(index_dir / "chroma")  # the persist_directory make_client passes
+    with SharedSystemClient._refcount_lock:
+        old = SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+    return make_client(settings, index_dir), old

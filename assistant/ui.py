@@ -10,14 +10,15 @@ import html
 import logging
 import re
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError, InvalidQuestionError
+from assistant.errors import AssistantError, IngestLockedError, InvalidQuestionError
 from assistant.render import sources_html
 from assistant.schema import Answer, Filters
 from assistant.service import Assistant, Passages, Token, Waiting
@@ -25,6 +26,7 @@ from assistant.service import Assistant, Passages, Token, Waiting
 logger = logging.getLogger(__name__)
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
+LOCK_WAIT_S = 300.0  # an upload waits this long for an ingest run from the CLI to finish
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 Outputs = tuple[list[dict[str, str]], str, str]
 
@@ -132,7 +134,8 @@ class ChatUI:
     def _final_text(answer: Answer) -> str:
         text = _chat_text(answer.text)
         if answer.incomplete:
-            text += "\n\n*(incomplete: the model stopped before the end of the answer)*"
+            reason = _chat_text(answer.stop_reason or "the model stopped early.")
+            text += f"\n\n*(incomplete: the answer was cut off. {reason})*"
         elif answer.uncited:
             text += "\n\n*(no passage supports this answer: check it against the articles)*"
         return text
@@ -156,6 +159,13 @@ class ChatUI:
         target_dir = self.assistant.settings.articles_dir / "uploads"
         messages: list[str] = []
         accepted: list[Path] = []
+        most = self.assistant.settings.app.max_upload_files
+        if len(files or []) > most:
+            return (
+                f"❌ {len(files or [])} files selected: add at most {most} at a time.",
+                self.article_rows(),
+                gr.update(choices=self.article_choices()),
+            )
         for item in files or []:
             source = Path(getattr(item, "name", None) or str(item))
             name = safe_name(getattr(item, "orig_name", None) or source.name)
@@ -180,7 +190,7 @@ class ChatUI:
                     progress(done / total, desc=f"Indexing {name}")
 
             try:
-                result = self.assistant.ingest(paths=accepted, progress=report)
+                result = self._ingest_when_free(accepted, report, progress)
             except AssistantError as exc:
                 messages.append(f"❌ {html.escape(str(exc))}")
             else:
@@ -192,6 +202,24 @@ class ChatUI:
                     messages.append(f"❌ {html.escape(Path(key).name)}: {html.escape(reason)}")
         status = "\n\n".join(messages) or "No file to add."
         return status, self.article_rows(), gr.update(choices=self.article_choices())
+
+    def _ingest_when_free(
+        self,
+        paths: list[Path],
+        report: Callable[[int, int, str], None],
+        progress: gr.Progress | None,
+    ) -> Any:
+        """Ingest, first waiting (up to LOCK_WAIT_S) for an ingest run started elsewhere."""
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                return self.assistant.ingest(paths=paths, progress=report)
+            except IngestLockedError:
+                if time.monotonic() > deadline:
+                    raise
+                if progress is not None:
+                    progress(0.0, desc="Waiting for another ingest to finish…")
+                time.sleep(1.0)
 
 
 def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
@@ -207,7 +235,8 @@ def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
 
 def build_demo(assistant: Assistant) -> gr.Blocks:
     ui = ChatUI(assistant)
-    with gr.Blocks(title="News assistant") as demo:
+    # no telemetry: a private assistant does not report its launches to gradio.app
+    with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
         gr.Markdown("## News assistant\nAnswers only from the indexed articles, with sources.")
         with gr.Tab("Chat"), gr.Row():
             with gr.Column(scale=3):

@@ -1,0 +1,62 @@
+"""How the web chat is exposed: bind address, share link, users, queue and upload limits.
+
+Everything is built from settings here, so a test can check what `app.py` hands to Gradio
+without starting a server. Private by default: bound to 127.0.0.1, no share link, nothing
+recorded in the browser or sent to a hub, no monitoring or MCP endpoints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from assistant.errors import SettingsError
+from assistant.settings import Settings
+
+AUTH_ENV = "ASSISTANT_AUTH"
+
+
+def auth_users(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Basic-auth users from `app.auth` and ASSISTANT_AUTH="user:pass,user2:pass2"."""
+    environ = os.environ if environ is None else environ
+    entries = list(settings.app.auth)
+    entries += [e for e in environ.get(AUTH_ENV, "").split(",") if e.strip()]
+    users = []
+    for n, entry in enumerate(entries, start=1):
+        user, sep, password = entry.strip().partition(":")
+        if not sep or not user or not password:
+            # the entry itself is not shown: it may hold a password
+            raise SettingsError(
+                f'Auth entry {n} (app.auth, then {AUTH_ENV}) must look like "user:password".'
+            )
+        users.append((user, password))
+    return users
+
+
+def queue_kwargs(settings: Settings) -> dict[str, Any]:
+    """Arguments for `demo.queue()`: how many requests run at once and how many may wait."""
+    return {
+        "default_concurrency_limit": settings.app.concurrency_limit,
+        "max_size": settings.app.queue_size,
+    }
+
+
+def launch_kwargs(settings: Settings, users: list[tuple[str, str]]) -> dict[str, Any]:
+    """Arguments for `demo.launch()`. Explicit values, so no GRADIO_* environment variable can
+    widen the exposure (share link, server name, MCP server, SSR proxy) behind our back."""
+    app = settings.app
+    return {
+        "server_name": app.host,
+        "server_port": app.port,
+        "share": app.share,
+        "auth": users or None,
+        "max_file_size": int(app.max_upload_mb * 1024 * 1024),
+        "run_history": False,  # Gradio would keep questions and answers in the browser
+        "enable_monitoring": False,
+        "mcp_server": False,
+        "ssr_mode": False,
+        "show_error": False,  # errors reach the chat as our own messages, not tracebacks
+    }
