@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup models browser run ingest eval test lint typecheck clean
+.PHONY: setup models browser run ingest eval test stress lint typecheck clean
 
 setup: $(STAMP) models
 
@@ -47,6 +47,16 @@ typecheck: $(STAMP)
 
 test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# Long reliability runs (issue 6): SIGKILL the ingest STRESS_KILLS times over STRESS_ARTICLES
+# generated articles, bounded by STRESS_MAX_SECONDS. `make test` runs the same test with 3 kills.
+STRESS_KILLS ?= 25
+STRESS_ARTICLES ?= 300
+STRESS_MAX_SECONDS ?= 5400
+stress: setup
+	STRESS_KILLS=$(STRESS_KILLS) STRESS_ARTICLES=$(STRESS_ARTICLES) \
+	STRESS_MAX_SECONDS=$(STRESS_MAX_SECONDS) \
+	$(PY) -m pytest -q -p no:cacheprovider -s tests/test_crash_ingest.py
 
 clean:
 	rm -rf data/index models/*.gguf models/*.sha256
