@@ -31,7 +31,7 @@ def ingest_env(articles_dir: Path, index_dir: Path) -> dict[str, str]:
     }
 
 
-def run_cli(env: dict[str, str], *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def run_cli(env: dict[str, str], *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
     """`python -m ingest ARGS` to completion, output captured."""
     return subprocess.run(
         [sys.executable, "-m", "ingest", *args],
@@ -63,9 +63,6 @@ class Launched:
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         return True
-
-    def reap(self, timeout: float = 900) -> int:
-        return self.proc.wait(timeout)
 
 
 def launch(env: dict[str, str], log_dir: Path, *args: str) -> Launched:
