@@ -53,9 +53,17 @@ test: setup browser lint typecheck
 bench: setup
 	$(PY) -m bench
 
-# Long runs (load, kill loops): every test marked `stress`, which `make test` leaves out.
+# Long reliability runs (issue 6), left out of `make test`: the load test (every test marked
+# `stress`) and the ingest kill loop, SIGKILLing the ingest STRESS_KILLS times over
+# STRESS_ARTICLES generated articles, bounded by STRESS_MAX_SECONDS (`make test` kills 3 times).
+STRESS_KILLS ?= 25
+STRESS_ARTICLES ?= 300
+STRESS_MAX_SECONDS ?= 5400
 stress: setup
 	$(PY) -m pytest -q -p no:cacheprovider -m stress -s
+	STRESS_KILLS=$(STRESS_KILLS) STRESS_ARTICLES=$(STRESS_ARTICLES) \
+	STRESS_MAX_SECONDS=$(STRESS_MAX_SECONDS) \
+	$(PY) -m pytest -q -p no:cacheprovider -s tests/test_crash_ingest.py
 
 clean:
 	rm -rf data/index models/*.gguf models/*.sha256

@@ -19,6 +19,7 @@ from assistant.citations import attribute, check_markers, has_claims, is_refusal
 from assistant.evidence import Excerpt
 from assistant.prompts import LANGUAGES, Prompts
 from assistant.schema import Answer, Citation, Passage
+from assistant.untrusted import neutralise_control_tokens
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 
@@ -29,11 +30,14 @@ _HISTORY_CHARS = 600
 
 def _flat(text: object) -> str:
     """One line of conversation text, without citation markers, cut to a short length."""
-    return " ".join(_FAKE_MARKER.sub("", str(text)).split())[:_HISTORY_CHARS]
+    text = neutralise_control_tokens(str(text))
+    return " ".join(_FAKE_MARKER.sub("", text).split())[:_HISTORY_CHARS]
 
 
 def quote(text: str) -> str:
-    """Article text as inert quoted data: no delimiter look-alikes, no citation look-alikes."""
+    """Article text as inert quoted data: no delimiter look-alikes, no citation look-alikes,
+    no chat-template control tokens."""
+    text = neutralise_control_tokens(text)
     return _FAKE_MARKER.sub(r"(\1)", _DELIMITER.sub("«»", text))
 
 

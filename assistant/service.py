@@ -24,6 +24,7 @@ from assistant.queue import FairLock
 from assistant.retrieval import ArticleRetriever, Retriever
 from assistant.schema import Answer, Filters, Passage
 from assistant.settings import Settings, load_settings
+from assistant.untrusted import neutralise_control_tokens
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -132,7 +133,7 @@ class Assistant:
         if not isinstance(question, str):
             raise InvalidQuestionError("The question must be text.")
         cleaned = "".join(c if c.isprintable() or c in "\n\t" else " " for c in question)
-        cleaned = " ".join(cleaned.split())
+        cleaned = neutralise_control_tokens(" ".join(cleaned.split()))
         if not cleaned:
             raise InvalidQuestionError("The question is empty. Type a question about the articles.")
         limit = self.settings.answer.max_question_chars

@@ -68,6 +68,12 @@ class IngestSettings(_Section):
     max_file_mb: float = Field(
         10.0, gt=0, description="Files larger than this (MB) are skipped with a message."
     )
+    max_text_chars: int = Field(
+        300_000,
+        ge=1000,
+        description="Articles whose text (after HTML conversion) is longer than this many "
+        "characters are skipped with a message: split such files.",
+    )
 
 
 class StoreSettings(_Section):

@@ -36,7 +36,10 @@ def safe_name(name: str, limit: int = 100) -> str:
     base = Path(name.replace("\\", "/")).name
     stem, suffix = Path(base).stem, Path(base).suffix.lower()
     stem = _UNSAFE.sub("_", stem).strip(" ._") or "article"
-    return stem[: max(limit - len(suffix), 1)] + suffix
+    stem = stem[: max(limit - len(suffix), 1)]
+    while len(f"{stem}{suffix}".encode()) > 255:  # the filesystem's limit is in bytes
+        stem = stem[:-1]
+    return stem + suffix
 
 
 def parse_date(value: str, field: str) -> date | None:

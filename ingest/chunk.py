@@ -86,11 +86,33 @@ def _split_long(
         j = i + 1
         while j < len(sentences) and count(text[sentences[i][0] : sentences[j][1]]) <= max_tokens:
             j += 1
-        pieces.append((sentences[i][0], sentences[j - 1][1]))
+        if j == i + 1 and count(text[sentences[i][0] : sentences[i][1]]) > max_tokens:
+            pieces.extend(_split_words(text, sentences[i], count, max_tokens))
+        else:
+            pieces.append((sentences[i][0], sentences[j - 1][1]))
         if j >= len(sentences):
             break
         i = max(j - overlap, i + 1)
     return pieces
+
+
+def _split_words(
+    text: str, span: tuple[int, int], count: Callable[[str], int], max_tokens: int
+) -> list[tuple[int, int]]:
+    """A sentence over the budget (a list, a table row, text without punctuation) cut between
+    words into pieces that fit, so no passage is longer than the embedder and the prompt allow."""
+    pieces: list[tuple[int, int]] = []
+    a, end = span
+    while a < end:
+        b = min(end, a + max_tokens * 8)  # prose runs ~4 characters a token: cut back from here
+        while b - a > 1 and count(text[a:b]) > max_tokens:
+            cut = text.rfind(" ", a + 1, a + (b - a) * 4 // 5)
+            b = cut if cut > a else a + (b - a) * 4 // 5
+        pieces.append(_strip(text, a, b))
+        a = b
+        while a < end and text[a].isspace():
+            a += 1
+    return [p for p in pieces if p[0] < p[1]]
 
 
 def chunk_text(
@@ -100,9 +122,9 @@ def chunk_text(
     min_tokens: int = 40,
     overlap_sentences: int = 1,
 ) -> list[Chunk]:
-    """Passages of at most `max_tokens` (a single over-long sentence is kept whole: the
-    embedder windows it); paragraphs under `min_tokens` (headings, short lines) are joined
-    to the paragraph that follows them, or to the previous one at the end of the text."""
+    """Passages of at most `max_tokens` (a sentence over the budget is cut between words);
+    paragraphs under `min_tokens` (headings, short lines) are joined to the paragraph that
+    follows them, or to the previous one at the end of the text."""
     paragraphs = _spans(_PARAGRAPH_BREAK, text, 0, len(text))
     merged: list[tuple[int, int]] = []
     pending: int | None = None

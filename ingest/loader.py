@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +13,16 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 _FALLBACK_ENCODING = "cp1252"
+# Checked in this order: a UTF-32-LE byte-order mark starts like a UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# C0 and C1 control characters other than tab, line and page breaks: never article text, and
+# some (ESC) would act on a terminal that prints a passage.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -57,14 +69,29 @@ def article_key(path: Path, articles_dir: Path) -> str:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Text and a note on the decoding used; raises ValueError for binary data."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "decoded as UTF-16"
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec.lower()), f"decoded as {codec}"
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"starts with a {codec} byte-order mark but is not valid {codec} "
+                    f"({exc.reason} at byte {exc.start})"
+                ) from exc
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError as exc:
         where = exc.start
+    lenient = data.decode("utf-8-sig", errors="replace")
+    bad = lenient.count("\ufffd")
+    if sum(1 for c in lenient if ord(c) > 127) - bad >= bad:
+        # mostly valid UTF-8 (accents decode fine) with a few stray bytes: keep it UTF-8
+        return (
+            lenient,
+            f"{bad} invalid UTF-8 byte sequence(s) (first at byte {where}) replaced by �",
+        )
     text = data.decode(_FALLBACK_ENCODING, errors="replace")
     if _control_share(text) > 0.05:
         raise ValueError("binary file (mostly control characters), not text")
@@ -89,13 +116,22 @@ def html_to_text(html: str) -> str:
     return converter.handle(html)
 
 
-def load_file(path: Path, key: str, max_bytes: int) -> RawDocument | Skipped:
+def load_file(
+    path: Path, key: str, max_bytes: int, max_chars: int | None = None
+) -> RawDocument | Skipped:
     """Read one article; every failure becomes a `Skipped` with the reason a user can act on."""
     try:
-        size = path.stat().st_size
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return Skipped(path, key, "file name is not valid UTF-8; rename the file")
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO named on the command line would block
+            return Skipped(path, key, "not a regular file")
+        size = info.st_size
         if size > max_bytes:
             return Skipped(
-                path, key, f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)"
+                path, key, f"too large ({size / 2**20:.1f} MB > {max_bytes / 2**20:g} MB limit)"
             )
         data = path.read_bytes()
     except FileNotFoundError:
@@ -113,6 +149,22 @@ def load_file(path: Path, key: str, max_bytes: int) -> RawDocument | Skipped:
             text = html_to_text(text)
         except RecursionError:
             return Skipped(path, key, "HTML nested too deeply to convert")
+    if max_chars is not None and len(text) > max_chars:
+        return Skipped(
+            path,
+            key,
+            f"text too long ({len(text):,} characters > {max_chars:,} limit); "
+            "split it into several files",
+        )
+    text, controls = _CONTROL.subn("", text)
+    if controls:
+        note = "; ".join(filter(None, [note, f"{controls} control character(s) removed"]))
     if not text.strip():
         return Skipped(path, key, "no text content")
     return RawDocument(path, key, text, note)
+
+
+def printable(name: str) -> str:
+    """A file name safe to show on one line: undecodable bytes and control characters escaped."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)

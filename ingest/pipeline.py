@@ -22,12 +22,12 @@ from assistant.manifest import ArticleRow, ChunkRow
 from assistant.settings import Settings
 from ingest.chunk import chunk_text, text_hash
 from ingest.clean import CleanedArticle, clean_article
-from ingest.loader import RawDocument, Skipped, article_key, discover, load_file
+from ingest.loader import RawDocument, Skipped, article_key, discover, load_file, printable
 
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking rules change, so every article is re-processed once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: sentences over the token budget are cut between words
 
 Embedder = E5Embeddings | SentenceTransformerEmbeddings
 
@@ -70,8 +70,8 @@ class IngestReport:
             f"· {self.chunks_total} chunks ({self.chunks_embedded} embedded) "
             f"· {self.seconds:.2f} s"
         ]
-        lines += [f"  skipped {name}: {reason}" for name, reason in self.skipped]
-        lines += [f"  note {name}: {note}" for name, note in self.notes]
+        lines += [f"  skipped {printable(name)}: {reason}" for name, reason in self.skipped]
+        lines += [f"  note {printable(name)}: {note}" for name, note in self.notes]
         return "\n".join(lines)
 
 
@@ -182,22 +182,25 @@ def run_ingest(
         files = discover(
             list(paths) if paths else [settings.articles_dir], settings.ingest.extensions
         )
-        seen: set[str] = set()
+        seen: set[str] = set()  # keys of every file found, usable or not
+        unusable: set[str] = set()  # keys of files skipped this time
         max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
         for n, path in enumerate(files):
             key = article_key(path, settings.articles_dir)
             if progress:
-                progress(n, len(files), key)
-            seen.add(article_id_for(key))
-            loaded = load_file(path, key, max_bytes)
+                progress(n, len(files), printable(key))
+            seen.add(key)
+            loaded = load_file(path, key, max_bytes, settings.ingest.max_text_chars)
             if isinstance(loaded, Skipped):
                 report.skipped.append((key, loaded.reason))
+                unusable.add(key)
                 continue
             if loaded.note:
                 report.notes.append((key, loaded.note))
             cleaned = clean_document(loaded, embedder.name)
             if isinstance(cleaned, str):
                 report.skipped.append((key, cleaned))
+                unusable.add(key)
                 continue
             previous = known.get(cleaned.article_id)
             if (
@@ -215,9 +218,11 @@ def run_ingest(
         if progress:
             progress(len(files), len(files), "")
         for article_id, row in known.items():
-            if article_id in seen:
+            if row.key in seen and not (row.state == "pending" and row.key in unusable):
                 continue
-            if row.state == "pending" or prune:  # pending: an interrupted add of a file now gone
+            # pending: an interrupted write of a file now gone or unusable; the ledger already
+            # replaced its old version, so finishing the write means removing it
+            if row.state == "pending" or prune:
                 report.removed.append(row.key)
                 if not dry_run:
                     dirty = dirty or _touch(index)

@@ -55,3 +55,23 @@ def test_text_hash_ignores_spacing_and_case() -> None:
 
 def test_empty_text_gives_no_chunks() -> None:
     assert chunk_text("", words) == []
+
+
+def test_sentence_over_the_budget_is_cut_between_words() -> None:
+    text = "Intro courte.\n\n" + " ".join(f"mot{i}" for i in range(300)) + "\n\nFin du texte ici."
+    chunks = chunk_text(text, words, max_tokens=40, min_tokens=0)
+    assert all(words(c.text) <= 40 for c in chunks)
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+    long_words = [w for c in chunks for w in c.text.split() if w.startswith("mot")]
+    assert long_words == [f"mot{i}" for i in range(300)], "every word kept once, in order"
+
+
+def test_single_line_without_spaces_is_still_cut() -> None:
+    text = "x" * 5000
+
+    def chars(t: str) -> int:
+        return len(t) // 4
+
+    chunks = chunk_text(text, chars, max_tokens=100, min_tokens=0)
+    assert len(chunks) > 1 and all(chars(c.text) <= 100 for c in chunks)
+    assert "".join(c.text for c in chunks) == text
