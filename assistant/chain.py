@@ -15,7 +15,14 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.citations import attribute, check_markers, has_claims, is_refusal, tidy_markers
+from assistant.citations import (
+    attribute,
+    check_markers,
+    has_claims,
+    is_refusal,
+    renumber_stream,
+    tidy_markers,
+)
 from assistant.evidence import Excerpt
 from assistant.prompts import LANGUAGES, Prompts
 from assistant.schema import Answer, Citation, Passage
@@ -70,12 +77,12 @@ class AnswerChain:
     def format_passages(self, excerpts: Sequence[Excerpt]) -> str:
         return "\n\n".join(
             self.prompts.passage.format(
-                number=e.number,
+                number=n,
                 title=quote(e.passage.title),
                 date=e.passage.published or "date inconnue",
                 text=quote(e.text),
             )
-            for e in excerpts
+            for n, e in enumerate(excerpts, start=1)
         )
 
     def _answer_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
@@ -144,8 +151,11 @@ class AnswerChain:
         return out if out and len(out) <= 3 * len(text) + 100 else text
 
     def stream(self, question: str, excerpts: list[Excerpt], language: str) -> Iterator[str]:
+        """The answer's text as it is generated. The model sees the excerpts numbered 1..m;
+        its markers are rewritten to the numbers of the passages as the user sees them."""
         values = {"question": question, "passages": excerpts, "language": language}
-        yield from self.answer_runnable.stream(values)
+        numbers = {n: e.number for n, e in enumerate(excerpts, start=1)}
+        yield from renumber_stream(self.answer_runnable.stream(values), numbers)
 
     def finish(
         self, text: str, passages: list[Passage], excerpts: list[Excerpt], language: str

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([.,;:!?)])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
+_LONGEST_MARKER = 16  # "[12, 13, 14]"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,33 @@ def tidy_markers(text: str) -> str:
         end = sentence[-1] if sentence[-1] in ".!?" else ""
         text = f"{sentence.rstrip('.!?')} {match.group(1)}{end}" + text[match.end() :]
     return _REPEATED_MARKER.sub(r"\1\2", text)
+
+
+def renumber(text: str, numbers: dict[int, int]) -> str:
+    """Markers rewritten from the prompt's numbering to the user's; unknown ones become [0]
+    (removed by `check_markers`)."""
+
+    def replace(match: re.Match[str]) -> str:
+        raw = re.split(r"\s*[,;]\s*", match.group(1))
+        return "".join(f"[{numbers.get(int(n), 0)}]" for n in raw)
+
+    return _MARKER.sub(replace, text)
+
+
+def renumber_stream(pieces: Iterable[str], numbers: dict[int, int]) -> Iterator[str]:
+    """`renumber` over streamed text: a piece ending inside a possible marker waits for the rest."""
+    held = ""
+    for piece in pieces:
+        held += piece
+        cut = held.rfind("[")
+        if cut == -1 or "]" in held[cut:] or len(held) - cut > _LONGEST_MARKER:
+            out, held = held, ""
+        else:
+            out, held = held[:cut], held[cut:]
+        if out:
+            yield renumber(out, numbers)
+    if held:
+        yield renumber(held, numbers)
 
 
 def check_markers(text: str, n_passages: int, given: Collection[int] | None = None) -> CheckedText:

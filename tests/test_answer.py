@@ -45,23 +45,26 @@ def test_prompt_numbers_passages_as_quoted_data(sample_assistant: Any) -> None:
     assert "only the numbered passages" in str(system.content)
     assert sample_assistant.prompts.refusal("fr") in str(system.content)
     text = str(user.content)
-    numbers = [int(n) for n in re.findall(r"^\[(\d+)\] ", text, flags=re.M)]
-    assert numbers and numbers == sorted(set(numbers)), "each shown passage at most once, in order"
-    for n in numbers:  # the numbers the model sees are the numbers the user sees
-        assert f"[{n}] {answer.passages[n - 1].title}" in text
-    assert text.count("<<<") == len(numbers) == text.count(">>>")
+    headers = re.findall(r"^\[(\d+)\] (.+) \(", text, flags=re.M)
+    assert [int(n) for n, _ in headers] == list(range(1, len(headers) + 1)), "numbered 1..m"
+    shown = [p.title for p in answer.passages]
+    assert headers and all(title in shown for _, title in headers)
+    assert text.count("<<<") == len(headers) == text.count(">>>")
     assert "in French" in text
 
 
-def test_citation_to_a_shown_passage_the_model_did_not_read_is_removed(
-    sample_assistant: Any,
-) -> None:
+def test_markers_are_renumbered_to_the_passages_as_shown(sample_assistant: Any) -> None:
     sample_assistant.settings.answer.evidence_tokens = 16  # evidence from one passage only
-    llm = with_llm(sample_assistant, ["Kerry a menacé [1][2][3][4][5]."])
-    answer = sample_assistant.ask(QUESTION)
-    read = [int(n) for n in re.findall(r"^\[(\d+)\] ", str(llm.prompts[-1][1].content), re.M)]
-    assert len(answer.passages) > len(read) == 1
-    assert [c.number for c in answer.citations] == read
+    llm = with_llm(sample_assistant, ["Kerry a menacé [1]. Lavrov [2][3]."])
+    events = list(sample_assistant.stream(QUESTION))
+    answer = events[-1]
+    read = re.findall(r"^\[1\] (.+) \(", str(llm.prompts[-1][1].content), flags=re.M)
+    assert len(read) == 1 and len(answer.passages) > 1
+    assert len(answer.citations) == 1, "markers to passages the model did not read are removed"
+    cited = answer.citations[0]
+    assert cited.passage.title == read[0] and cited.passage == answer.passages[cited.number - 1]
+    streamed = "".join(e.text for e in events if isinstance(e, Token))
+    assert f"[{cited.number}]" in streamed, "the streamed text uses the shown numbers too"
 
 
 def test_english_question_searches_in_the_articles_language_and_answers_in_english(

@@ -92,3 +92,13 @@ def test_citation_to_the_wrong_passage_is_moved_to_the_one_quoted() -> None:
     )
     loosely = "Washington veut suspendre la coopération avec Moscou [1]."
     assert attribute(loosely, passages) == loosely, "a plausible citation is left alone"
+
+
+def test_renumber_maps_prompt_numbers_to_shown_ones_even_across_stream_pieces() -> None:
+    from assistant.citations import renumber, renumber_stream
+
+    numbers = {1: 3, 2: 5}
+    assert renumber("A [1]. B [2, 1]. C [4].", numbers) == "A [3]. B [5][3]. C [0]."
+    pieces = ["Kerry a menacé [", "1", "]. Lavrov [2", "]", " et [", "x] fin"]
+    assert "".join(renumber_stream(pieces, numbers)) == "Kerry a menacé [3]. Lavrov [5] et [x] fin"
+    assert "".join(renumber_stream(["[", "1"], numbers)) == "[1", "an open bracket is let go"
