@@ -40,9 +40,15 @@ def targets(results: Results) -> list[dict[str, Any]]:
         ours = largest["ours"]
         corpus = largest["corpus"]
         add(
-            f"full ingest at least as fast as the tutorial ({corpus})",
+            f"full ingest at least as fast as the tutorial, wall time ({corpus})",
             largest["speed_ratio"],
             largest["speed_ratio"] >= 1.0,
+            "×",
+        )
+        add(
+            f"full ingest at least as fast as the tutorial, CPU time ({corpus})",
+            largest["cpu_ratio"],
+            largest["cpu_ratio"] >= 1.0,
             "×",
         )
         add(
@@ -117,17 +123,18 @@ def _ingest(r: dict[str, Any]) -> list[str]:
         "`RecursiveCharacterTextSplitter(1000, 200)` → `Chroma.from_documents` → "
         "`as_retriever(k=4)`. Ours: `run_ingest` (clean, chunk, embed, Chroma + ledger + BM25).",
         "",
-        "| corpus | pipeline | articles | chunks | tokens embedded | full ingest s | articles/s "
-        "| chunks/s | tokens/s | ours/tutorial speed |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| corpus | pipeline | articles | chunks | tokens embedded | full ingest s | CPU s "
+        "| articles/s | chunks/s | tokens/s | ours/tutorial: wall, CPU |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in r["corpora"]:
         for who in ("ours", "tutorial"):
             x = c[who]
-            ratio = _fmt(c["speed_ratio"]) + "×" if who == "ours" else ""
+            ratio = f"{_fmt(c['speed_ratio'])}×, {_fmt(c['cpu_ratio'])}×" if who == "ours" else ""
             lines.append(
                 f"| {c['corpus']} | {who} | {x['articles']} | {x['chunks']} | "
-                f"{x['tokens_embedded']} | {_fmt(x['full_s'])} | {_fmt(x['articles_per_s'])} | "
+                f"{x['tokens_embedded']} | {_fmt(x['full_s'])} | {_fmt(x['full_cpu_s'])} | "
+                f"{_fmt(x['articles_per_s'])} | "
                 f"{_fmt(x['chunks_per_s'])} | {_fmt(x['tokens_per_s'])} | {ratio} |"
             )
     lines += [
