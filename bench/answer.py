@@ -187,7 +187,8 @@ def _calls(
     first = record["first_token_s"]
     answer_call = None
     if first is not None:
-        before = [c for c in calls if c.started - started <= first]
+        # first is rounded to the millisecond: a call started within it still counts
+        before = [c for c in calls if c.started - started <= first + 0.0005]
         answer_call = before[-1] if before else None
     out: dict[str, Any] = {
         "llm_calls": len(calls),

@@ -77,7 +77,8 @@ def test_odd_question_gets_an_answer_or_a_clear_error(
             content = str(message.content).replace(asked, "") if asked else str(message.content)
             assert not _PLACEHOLDERS.search(content), f"unfilled placeholder in {content[:300]}"
             if message.type == "human" and "<<<" in content and isinstance(result, Answer):
-                assert content.count("<<<") == content.count(">>>") == len(result.passages)
+                # the model reads excerpts of some of the passages shown, never more
+                assert 0 < content.count("<<<") == content.count(">>>") <= len(result.passages)
     assert sample_assistant.stats() == stats, "the index is unchanged"
 
 

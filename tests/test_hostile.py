@@ -79,7 +79,10 @@ def test_hostile_passages_reach_the_model_only_as_quoted_data(
     hostile_index: Path, embedder: MemoEmbeddings, tmp_path: Path
 ) -> None:
     llm = RecordingChat(["Le festival a accueilli 250 000 visiteurs [1]."])
-    answer = _assistant(hostile_index, embedder, tmp_path, llm).ask(MONTREUX_QUESTION)
+    assistant = _assistant(hostile_index, embedder, tmp_path, llm)
+    assistant.settings.answer.evidence_tokens = 8000  # the model reads every passage whole
+    assistant.settings.answer.sentences_per_passage = 100
+    answer = assistant.ask(MONTREUX_QUESTION)
     assert any(p.file == HOSTILE_FILE for p in answer.passages), "the hostile text is retrieved"
     user = str(llm.prompts[-1][-1].content)
     blocks = _BLOCK.findall(user)
