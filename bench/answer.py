@@ -166,6 +166,7 @@ def _ask(assistant: Assistant, question: str, history: list[dict[str, str]]) -> 
     assert answer is not None, "the stream always ends with the answer"
     return {
         "started": started,
+        "first": first_s,  # unrounded, to find the answer call
         "answer": answer,
         "passages_s": _r(passages_s),
         "first_token_s": _r(first_s),
@@ -184,7 +185,7 @@ def _calls(
     """The answer call is the last one started before the first answer token; the others are
     the pipeline's helpers (condense, translate)."""
     started = record.pop("started")
-    first = record["first_token_s"]
+    first = record.pop("first")
     answer_call = None
     if first is not None:
         # first is rounded to the millisecond: a call started within it still counts
