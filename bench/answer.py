@@ -188,8 +188,7 @@ def _calls(
     first = record.pop("first")
     answer_call = None
     if first is not None:
-        # first is rounded to the millisecond: a call started within it still counts
-        before = [c for c in calls if c.started - started <= first + 0.0005]
+        before = [c for c in calls if c.started - started <= first]
         answer_call = before[-1] if before else None
     out: dict[str, Any] = {
         "llm_calls": len(calls),
