@@ -14,6 +14,7 @@ from assistant.errors import AssistantError, InvalidQuestionError
 from assistant.schema import Answer
 from tests.fakes import RecordingChat
 
+_BLOCK = re.compile(r"^\[(\d+)\] [^\n]*\n<<<\n", re.MULTILINE)
 _PLACEHOLDERS = re.compile(
     r"\{(?:passages|question|language|refusal|history|text|number|title|date)\}"
 )
@@ -77,8 +78,10 @@ def test_odd_question_gets_an_answer_or_a_clear_error(
             content = str(message.content).replace(asked, "") if asked else str(message.content)
             assert not _PLACEHOLDERS.search(content), f"unfilled placeholder in {content[:300]}"
             if message.type == "human" and "<<<" in content and isinstance(result, Answer):
-                # the model reads excerpts of some of the passages shown, never more
-                assert 0 < content.count("<<<") == content.count(">>>") <= len(result.passages)
+                blocks = [int(n) for n in _BLOCK.findall(content)]
+                assert blocks == list(range(1, len(blocks) + 1)), "passages numbered 1..m"
+                assert content.count("<<<") == content.count(">>>") == len(blocks)
+                assert len(blocks) <= len(result.passages)
     assert sample_assistant.stats() == stats, "the index is unchanged"
 
 

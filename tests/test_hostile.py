@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from assistant.chain import quote
 from assistant.render import sources_html
 from assistant.schema import Answer
 from assistant.settings import load_settings
@@ -110,6 +111,11 @@ def test_answer_cannot_cite_passages_that_were_not_given(
     assert all(
         1 <= c.number <= n and c.passage == answer.passages[c.number - 1] for c in answer.citations
     )
+    read = [text for _, text in _BLOCK.findall(str(llm.prompts[-1][-1].content))]
+    assert answer.citations, "the copied sentence is still tied to a passage the model read"
+    for citation in answer.citations:  # a cited passage is one the model was given to read
+        quoted = quote(citation.passage.text)
+        assert any(all(part in quoted for part in b.split(" … ")) for b in read), citation
 
 
 def test_hostile_article_renders_as_inert_text(
