@@ -15,6 +15,7 @@ import pytest
 
 from assistant.settings import load_settings
 from tests.conftest import ROOT, dev_cases
+from tests.served import message_text
 from tests.test_answer_real_llm import _MODEL
 from tests.test_chroma_server import free_port
 
@@ -77,13 +78,6 @@ def app(
         yield assistant, url
     finally:
         demo.close()
-
-
-def message_text(message: dict[str, Any]) -> str:
-    content = message["content"]
-    if isinstance(content, list):
-        content = "".join(part.get("text", "") for part in content)
-    return html.unescape(str(content))
 
 
 def test_gradio_client_gets_the_same_answer_as_ask(
