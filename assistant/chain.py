@@ -6,8 +6,10 @@ The static system prompt comes first so llama.cpp can reuse its cached prefix ac
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -24,9 +26,12 @@ from assistant.citations import (
     tidy_markers,
 )
 from assistant.evidence import Excerpt
+from assistant.grounding import drop_unsupported
 from assistant.prompts import LANGUAGES, Prompts
 from assistant.schema import Answer, Citation, Passage
 from assistant.untrusted import neutralise_control_tokens
+
+logger = logging.getLogger(__name__)
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 
@@ -56,8 +61,12 @@ class AnswerChain:
         count_tokens: Callable[[str], int],
         n_ctx: int,
         max_answer_tokens: int,
+        helper: Callable[[], BaseChatModel] | None = None,
     ) -> None:
+        """`helper()` gives the model for follow-up rewrites and translations, made on first
+        use; the answer model when not given."""
         self.llm = llm
+        self._helper = helper or (lambda: llm)
         self.prompts = prompts
         self.count_tokens = count_tokens
         self.n_ctx = n_ctx
@@ -65,12 +74,16 @@ class AnswerChain:
         self.answer_runnable: Runnable[dict[str, Any], str] = (
             RunnableLambda(self._answer_messages) | llm | StrOutputParser()
         )
-        self.condense_runnable: Runnable[dict[str, Any], str] = (
-            RunnableLambda(self._condense_messages) | llm | StrOutputParser()
-        )
-        self.translate_runnable: Runnable[dict[str, Any], str] = (
-            RunnableLambda(self._translate_messages) | llm | StrOutputParser()
-        )
+
+    @cached_property
+    def condense_runnable(self) -> Runnable[dict[str, Any], str]:
+        model = self._helper()
+        return RunnableLambda(self._condense_messages) | model | StrOutputParser()
+
+    @cached_property
+    def translate_runnable(self) -> Runnable[dict[str, Any], str]:
+        model = self._helper()
+        return RunnableLambda(self._translate_messages) | model | StrOutputParser()
 
     # --- prompts -------------------------------------------------------------------------
 
@@ -158,11 +171,23 @@ class AnswerChain:
         yield from renumber_stream(self.answer_runnable.stream(values), numbers)
 
     def finish(
-        self, text: str, passages: list[Passage], excerpts: list[Excerpt], language: str
+        self,
+        text: str,
+        passages: list[Passage],
+        excerpts: list[Excerpt],
+        language: str,
+        question: str = "",
     ) -> Answer:
-        """The checked answer: citations only to the passages the LLM read, none on refusals."""
+        """The checked answer: citations only to the passages the LLM read, none on refusals;
+        sentences stating numbers the model did not read are dropped (see `grounding`)."""
         refusals = list(self.prompts.refusals.values())
         given = [e.number for e in excerpts]
+        read_sources = [question] + [
+            f"{e.passage.title} {e.passage.published or ''} {e.text}" for e in excerpts
+        ]
+        text, dropped = drop_unsupported(text, read_sources)
+        if dropped:
+            logger.info("Dropped answer sentences with numbers not read: %s", dropped)
         text = check_markers(tidy_markers(text), len(passages), given).text
         read = {e.number: e.text for e in excerpts}
         texts = [read.get(n, "") for n in range(1, len(passages) + 1)]

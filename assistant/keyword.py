@@ -37,7 +37,8 @@ le la les un une des du de au aux et ou mais donc ni or que qui quoi dont ce cet
 ça se sa ses leur leurs mon ma mes ta tes notre nos votre vos il ils elle elles on nous vous je tu
 me te moi toi lui eux y en ne pas plus est sont été être avoir a ai as ont avait étaient était sera
 seront fait sur sous dans par pour avec sans entre vers chez comme si très aussi tout tous toute
-toutes même où quand alors après avant depuis encore déjà ainsi cependant lors selon
+toutes même où quand alors après avant depuis encore déjà ainsi cependant lors selon pendant durant
+parmi jusque jusqu quel quelle quels quelles comment pourquoi combien
 """
 _ENGLISH = """
 the a an and or but if of to in on at by for with from as is are was were be been being it its this

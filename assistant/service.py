@@ -17,7 +17,7 @@ from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionErr
 from assistant.evidence import EvidencePicker, Excerpt
 from assistant.index import ArticleIndex
 from assistant.language import detect_language
-from assistant.llm import explain, make_llm, token_counter
+from assistant.llm import explain, make_helper_llm, make_llm, token_counter
 from assistant.manifest import ArticleRow
 from assistant.prompts import Prompts, load_prompts
 from assistant.queue import FairLock
@@ -69,6 +69,7 @@ class Assistant:
         self.settings = settings or load_settings()
         self.prompts: Prompts = load_prompts()
         self._llm = llm
+        self._helper: BaseChatModel | None = llm  # an injected model serves both roles
         self._llm_lock = threading.Lock()
         self.generation = FairLock()  # one generation at a time, first come first served
         self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
@@ -80,6 +81,16 @@ class Assistant:
                 self._llm = make_llm(self.settings)
             return self._llm
 
+    @property
+    def helper_llm(self) -> BaseChatModel:
+        """The model for follow-up rewrites and translations (see `make_helper_llm`); the
+        injected model when one was given."""
+        answer_llm = self.llm
+        with self._llm_lock:
+            if self._helper is None:
+                self._helper = make_helper_llm(self.settings, answer_llm)
+            return self._helper
+
     @cached_property
     def chain(self) -> AnswerChain:
         return AnswerChain(
@@ -88,6 +99,7 @@ class Assistant:
             token_counter(self.llm),
             self.settings.llm.n_ctx,
             self.settings.llm.max_tokens,
+            helper=lambda: self.helper_llm,
         )
 
     @cached_property
@@ -252,7 +264,7 @@ class Assistant:
                     logger.warning(
                         "Could not translate the answer: %s", explain(exc, self.settings)
                     )
-        answer = self.chain.finish(text, passages, excerpts, language)
+        answer = self.chain.finish(text, passages, excerpts, language, question)
         answer.incomplete = incomplete
         answer.stop_reason = stop_reason
         answer.timings.first_token_s = first

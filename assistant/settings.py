@@ -138,7 +138,7 @@ class AnswerSettings(_Section):
         5, ge=1, le=20, description="Best passages whose sentences the LLM may read."
     )
     evidence_tokens: int = Field(
-        160,
+        100,
         ge=16,
         description="Tokens of evidence (the passages' sentences closest to the question) "
         "given to the LLM; each prompt token delays the first answer token.",

@@ -196,3 +196,13 @@ def test_chat_history_in_gradio_parts_reaches_the_rewrite_as_plain_text(
     assert f"Earlier question: {QUESTION}" in condense_prompt
     assert "Earlier answer: John Kerry a menacé ." in condense_prompt
     assert "'type'" not in condense_prompt
+
+
+def test_sentences_with_numbers_the_model_did_not_read_are_dropped(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["Kerry a menacé [1]. Environ 2 000 soldats sont en Syrie [1]."])
+    answer = sample_assistant.ask(QUESTION)
+    assert not answer.refused and "2 000" not in answer.text and "Kerry" in answer.text
+    with_llm(sample_assistant, ["Environ 2 000 soldats américains sont en Syrie [1]."])
+    answer = sample_assistant.ask("Combien de soldats américains sont en Syrie ?")
+    assert answer.refused and answer.citations == []
+    assert answer.text == sample_assistant.prompts.refusal("fr")

@@ -75,3 +75,19 @@ def test_follow_up_retrieves_from_the_conversation(real: Any) -> None:
     assert answer.standalone_question != follow_up
     assert any(p.file in CASES["d08"]["sources"] for p in answer.passages)
     assert any("Merkel" in p.text for p in answer.passages)
+
+
+def test_helper_calls_leave_the_answer_prompt_prefix_evaluated(real: Any) -> None:
+    """A follow-up rewrite or a translation runs in its own llama.cpp context, so the answer
+    context still holds the static system prompt afterwards and does not evaluate it again."""
+    real.ask(CASES["d01"]["question"])
+    answer_ctx = real.llm.client
+    system = real.chain._answer_messages({"passages": [], "question": "?", "language": "fr"})[
+        0
+    ].content
+    system_tokens = answer_ctx.tokenize(system.encode(), add_bos=False, special=True)
+    before = list(answer_ctx._input_ids)
+    real.chain.translate("Who is John Kirby?", "fr")
+    assert real.helper_llm.client is not answer_ctx
+    assert list(answer_ctx._input_ids) == before  # untouched by the helper call
+    assert len(before) > len(system_tokens)

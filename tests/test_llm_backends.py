@@ -64,3 +64,11 @@ def test_assemble_refuses_a_bad_checksum_and_leaves_nothing(
     with pytest.raises(ModelNotFoundError, match="corrupted"):
         provision.assemble(target, _parts(tmp_path, data))
     assert list(target.parent.iterdir()) == [], "no partial file is left behind"
+
+
+def test_ollama_helper_calls_share_the_answer_client(make_settings: Any) -> None:
+    from assistant.llm import make_helper_llm
+
+    settings = make_settings(copy_samples=False, LLM__PROVIDER="ollama")
+    answer_llm = make_llm(settings)
+    assert make_helper_llm(settings, answer_llm) is answer_llm

@@ -1,0 +1,36 @@
+"""Numbers in an answer must come from what the model read (assistant/grounding.py)."""
+
+from __future__ import annotations
+
+from assistant.grounding import drop_unsupported, numbers
+
+
+def test_numbers_ignore_separators_markers_and_leading_zeros() -> None:
+    assert numbers("20.000 soldats, 2,000 soldiers, 20 000 hommes [3]") == {"20000", "2000"}
+    assert numbers("peu avant minuit (21H00 GMT), le 09/10") == {"21", "0", "9", "10"}
+    assert numbers("3,5 % et 3.5 %") == {"35"}
+    assert numbers("Aucun chiffre [1] [2, 3].") == set()
+
+
+def test_a_sentence_with_a_number_nobody_wrote_is_dropped() -> None:
+    read = ["Les négociations ont duré plus de 12 heures à Moscou."]
+    answer = "Les négociations ont duré 12 heures [1]. Environ 2 000 soldats sont déployés [1]."
+    kept, dropped = drop_unsupported(answer, read)
+    assert kept == "Les négociations ont duré 12 heures [1]."
+    assert dropped == ["Environ 2 000 soldats sont déployés [1]."]
+
+
+def test_numbers_from_the_question_title_or_date_are_known() -> None:
+    answer = "In 2016, the 84 victims of Nice were remembered [2]."
+    kept, dropped = drop_unsupported(answer, ["What happened in 2016?", "Nice 2016-07-15 84 morts"])
+    assert dropped == [] and kept == answer
+
+
+def test_an_answer_of_unread_numbers_only_is_left_empty() -> None:
+    kept, dropped = drop_unsupported("There are about 2,000 soldiers [1].", ["Kerry et Lavrov."])
+    assert kept == "" and len(dropped) == 1
+
+
+def test_answers_without_numbers_are_unchanged() -> None:
+    answer = "John Kerry a menacé de suspendre la coopération [1]."
+    assert drop_unsupported(answer, []) == (answer, [])
