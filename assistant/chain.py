@@ -182,10 +182,7 @@ class AnswerChain:
         sentences stating numbers the model did not read are dropped (see `grounding`)."""
         refusals = list(self.prompts.refusals.values())
         given = [e.number for e in excerpts]
-        read_sources = [question] + [
-            f"{e.passage.title} {e.passage.published or ''} {e.text}" for e in excerpts
-        ]
-        text, dropped = drop_unsupported(text, read_sources)
+        text, dropped = drop_unsupported(text, [question, self.format_passages(excerpts)])
         if dropped:
             logger.info("Dropped answer sentences with numbers not read: %s", dropped)
         text = check_markers(tidy_markers(text), len(passages), given).text

@@ -69,7 +69,8 @@ class Assistant:
         self.settings = settings or load_settings()
         self.prompts: Prompts = load_prompts()
         self._llm = llm
-        self._helper: BaseChatModel | None = llm  # an injected model serves both roles
+        self._helper: BaseChatModel | None = None
+        self._llm_made: BaseChatModel | None = None  # the model make_llm built, if any
         self._llm_lock = threading.Lock()
         self.generation = FairLock()  # one generation at a time, first come first served
         self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
@@ -78,7 +79,7 @@ class Assistant:
     def llm(self) -> BaseChatModel:
         with self._llm_lock:
             if self._llm is None:
-                self._llm = make_llm(self.settings)
+                self._llm = self._llm_made = make_llm(self.settings)
             return self._llm
 
     @property
@@ -87,6 +88,8 @@ class Assistant:
         injected model when one was given."""
         answer_llm = self.llm
         with self._llm_lock:
+            if answer_llm is not self._llm_made:
+                return answer_llm  # given from outside (e.g. a fake in tests): it serves both
             if self._helper is None:
                 self._helper = make_helper_llm(self.settings, answer_llm)
             return self._helper
