@@ -10,7 +10,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+# a citation marker, [3] or [1, 2]; group 1: the numbers
+MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([.,;:!?)])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
 _LONGEST_MARKER = 16  # "[12, 13, 14]"
@@ -45,7 +46,7 @@ def renumber(text: str, numbers: dict[int, int]) -> str:
         raw = re.split(r"\s*[,;]\s*", match.group(1))
         return "".join(f"[{numbers.get(int(n), 0)}]" for n in raw)
 
-    return _MARKER.sub(replace, text)
+    return MARKER.sub(replace, text)
 
 
 def renumber_stream(pieces: Iterable[str], numbers: dict[int, int]) -> Iterator[str]:
@@ -82,7 +83,7 @@ def check_markers(text: str, n_passages: int, given: Collection[int] | None = No
                 removed.append(n)
         return "".join(f"[{n}]" for n in dict.fromkeys(kept))
 
-    checked = _MARKER.sub(replace, text)
+    checked = MARKER.sub(replace, text)
     if removed:
         checked = _MULTI_SPACE.sub(" ", _SPACE_BEFORE_PUNCT.sub(r"\1", checked))
     return CheckedText(checked.strip(), numbers, removed)
@@ -97,7 +98,7 @@ def _fold(text: str) -> str:
 def is_refusal(text: str, refusals: list[str]) -> bool:
     """The model said the passages do not contain the answer (in any supported language),
     and said little else: at most a few words around the refusal sentence."""
-    folded = _fold(_MARKER.sub(" ", text))
+    folded = _fold(MARKER.sub(" ", text))
     for refusal in (_fold(r) for r in refusals if r.strip()):
         if refusal in folded:
             rest = folded.replace(refusal, " ")
@@ -107,7 +108,7 @@ def is_refusal(text: str, refusals: list[str]) -> bool:
 
 def has_claims(text: str) -> bool:
     """Some words beyond citation markers and punctuation."""
-    return bool(re.search(r"\w{2,}", _MARKER.sub(" ", text)))
+    return bool(re.search(r"\w{2,}", MARKER.sub(" ", text)))
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
@@ -132,18 +133,18 @@ def attribute(
         sentence = match.group(0)
         out.append(text[pos : match.start()])
         pos = match.end()
-        words = set(normalize(_MARKER.sub(" ", sentence)))
+        words = set(normalize(MARKER.sub(" ", sentence)))
         if len(words) < 3 or not vocab:
             out.append(sentence)
             continue
         scores = [len(words & v) / len(words) for v in vocab]
         best = max(range(len(scores)), key=scores.__getitem__)
-        cited = [int(n) for m in _MARKER.findall(sentence) for n in re.split(r"\D+", m) if n]
+        cited = [int(n) for m in MARKER.findall(sentence) for n in re.split(r"\D+", m) if n]
         cited = [n for n in cited if 1 <= n <= len(passages)]
         if scores[best] < min_overlap or (cited and max(scores[n - 1] for n in cited) >= max_wrong):
             out.append(sentence)
             continue
-        body = _MARKER.sub("", sentence).rstrip()
+        body = MARKER.sub("", sentence).rstrip()
         body = _MULTI_SPACE.sub(" ", _SPACE_BEFORE_PUNCT.sub(r"\1", body))
         end = len(body.rstrip(".!?"))
         trail = sentence[len(sentence.rstrip()) :]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+from assistant.citations import MARKER
+
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -21,7 +22,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def numbers(text: str) -> set[str]:
     """The numbers written in `text`, as digit strings without separators or leading zeros."""
     found = set()
-    for match in _NUMBER.finditer(_MARKER.sub(" ", text)):
+    for match in _NUMBER.finditer(MARKER.sub(" ", text)):
         digits = re.sub(r"\D", "", match.group()).lstrip("0") or "0"
         found.add(digits)
     return found
