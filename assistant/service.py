@@ -15,6 +15,7 @@ from assistant.chain import AnswerChain, Message
 from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionError
 from assistant.evidence import EvidencePicker, Excerpt
+from assistant.followup import resolve_follow_up
 from assistant.index import ArticleIndex
 from assistant.language import detect_language
 from assistant.llm import explain, make_helper_llm, make_llm, token_counter
@@ -206,13 +207,20 @@ class Assistant:
     ) -> Generator[Event, None, tuple[str, str, list[str]]]:
         """(what is searched for, what the LLM is asked, the search queries) for a question.
 
-        A follow-up is rewritten as a standalone question with the last exchange; the first
-        question is used as is."""
+        A follow-up is made standalone with the last exchange: by rule when it only needs its
+        pronoun replaced by the person just talked about, else by the LLM; the first question
+        is used as is."""
         previous = [str(t["content"]) for t in history if t["role"] == "user"]
         if not previous:
             return question, question, [question]
-        rewritten = yield from self._exclusive(lambda: self.chain.condense(question, history))
         joined = f"{previous[-1]} {question}"
+        last_answer = next(
+            (str(t["content"]) for t in reversed(history) if t["role"] == "assistant"), ""
+        )
+        resolved = resolve_follow_up(question, previous[-1], last_answer)
+        if resolved is not None:  # a pronoun for the person just talked about: no LLM call
+            return resolved, resolved, [resolved, joined]
+        rewritten = yield from self._exclusive(lambda: self.chain.condense(question, history))
         if rewritten.rstrip().endswith("?"):
             return rewritten, rewritten, [rewritten, joined]
         # The small local model sometimes answers instead of rewriting: then the follow-up is

@@ -144,6 +144,22 @@ def test_follow_up_is_made_standalone_before_retrieval(sample_assistant: Any) ->
     assert any("Lavrov" in p.text for p in answer.passages)
 
 
+def test_follow_up_pronoun_is_resolved_without_an_llm_rewrite(sample_assistant: Any) -> None:
+    llm = with_llm(sample_assistant, ["Il parlait avec Angela Merkel [1]."])
+    history = [
+        {"role": "user", "content": "Qu'a dit Vladimir Poutine sur la Syrie ?"},
+        {
+            "role": "assistant",
+            "content": "Vladimir Poutine a déclaré que la Russie poursuivra [1].",
+        },
+    ]
+    answer = sample_assistant.ask("Avec qui parlait-il ?", history=history)
+    assert answer.standalone_question == "Avec qui Vladimir Poutine parlait-il ?"
+    assert len(llm.prompts) == 1, "only the answer was generated"
+    assert "Avec qui Vladimir Poutine parlait-il ?" in str(llm.prompts[0][-1].content)
+    assert any("Merkel" in p.text for p in answer.passages), "searched with the previous question"
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t "])
 def test_empty_question_is_rejected(sample_assistant: Any, question: str) -> None:
     with pytest.raises(InvalidQuestionError, match="empty"):
