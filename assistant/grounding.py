@@ -1,4 +1,10 @@
-"""Grounding: numbers in an answer must come from what the model read.
+"""Grounding: what an answer may rest on.
+
+Names first: a question about someone or somewhere that none of the retrieved passages
+mentions ("Qu'a dit Barack Obama… ?") is refused before the model is asked — the small model
+would otherwise answer it from the passages about other people.
+
+Then numbers: numbers in an answer must come from what the model read.
 
 A 1.5B model asked about something the articles do not say sometimes answers from its own
 memory ("about 2,000 soldiers"), with a citation. Numbers are the claims that can be checked
@@ -13,10 +19,54 @@ import re
 from collections.abc import Iterable
 
 from assistant.citations import MARKER
+from assistant.keyword import normalize
 
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_ELIDED = re.compile(r"^(?:[ldjmnstc]|qu)['’]", re.IGNORECASE)
+
+
+def names(question: str) -> list[str]:
+    """The capitalised words of `question` after its first word: in French and English these
+    are names ("Barack", "Obama", "Alep", "ONU"). Short ones (US, EI) are left out."""
+    words = [_ELIDED.sub("", m.group()) for m in _WORD.finditer(question)][1:]
+    return [w for w in words if len(w) >= 4 and w[:1].isupper()]
+
+
+def missing_names(question: str, texts: Iterable[str]) -> list[str]:
+    """The names of `question` that no text mentions, even spelled a little differently
+    (Moscow/Moscou, Shoigu/Choïgou: up to 2 edits in the stem, 1 in a four-letter one)."""
+    known = {token for text in texts for token in normalize(text)}
+    missing = []
+    for name in names(question):
+        stems = normalize(name)
+        if stems and not all(_close_to_any(stem, known) for stem in stems):
+            missing.append(name)
+    return missing
+
+
+def _close_to_any(stem: str, known: set[str]) -> bool:
+    if stem in known:
+        return True
+    limit = 1 if len(stem) <= 4 else 2
+    return any(
+        abs(len(stem) - len(token)) <= limit and _edits(stem, token, limit) <= limit
+        for token in known
+    )
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 as soon as it exceeds limit."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
 
 
 def numbers(text: str) -> set[str]:

@@ -16,6 +16,7 @@ from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, ma
 from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionError
 from assistant.evidence import EvidencePicker, Excerpt
 from assistant.followup import resolve_follow_up
+from assistant.grounding import missing_names
 from assistant.index import ArticleIndex
 from assistant.language import detect_language
 from assistant.llm import explain, make_helper_llm, make_llm, token_counter
@@ -178,6 +179,7 @@ class Assistant:
                 "`python -m ingest` (or upload them in the Articles tab)."
             )
         corpus_language = self.corpus_language()
+        translated = None
         if corpus_language != language:
             translated = yield from self._exclusive(
                 lambda: self.chain.translate(standalone, corpus_language)
@@ -187,7 +189,9 @@ class Assistant:
         found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
-        if best < self.settings.retrieval.min_dense_score:
+        if best < self.settings.retrieval.min_dense_score or self._unmentioned(
+            standalone, translated, found
+        ):
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
         else:
@@ -201,6 +205,18 @@ class Assistant:
         answer.timings.retrieval_s = retrieval_s
         answer.timings.total_s = time.perf_counter() - started
         yield answer
+
+    @staticmethod
+    def _unmentioned(question: str, translated: str | None, found: list[Passage]) -> bool:
+        """Whether the question names someone or somewhere no found passage mentions (in its
+        own words and, asked in another language, in its translation too)."""
+        texts = [f"{p.title} {p.text}" for p in found]
+        missing = missing_names(question, texts)
+        if missing and translated is not None:
+            missing = missing_names(translated, texts)
+        if missing:
+            logger.info("Refused before the LLM: no passage mentions %s", ", ".join(missing))
+        return bool(missing)
 
     def _follow_up(
         self, question: str, history: Sequence[Message]

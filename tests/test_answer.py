@@ -107,6 +107,16 @@ def test_off_topic_question_is_refused_before_the_llm(sample_assistant: Any) -> 
     assert llm.prompts == [], "the LLM was not called"
 
 
+def test_question_about_someone_no_passage_mentions_is_refused_before_the_llm(
+    sample_assistant: Any,
+) -> None:
+    llm = with_llm(sample_assistant, ["Kerry a menacé [1]."])
+    answer = sample_assistant.ask("Qu'a dit Barack Obama sur la coopération avec la Russie ?")
+    assert answer.refused and answer.citations == [] and llm.prompts == []
+    answer = sample_assistant.ask("Qu'a dit John Kerry sur la coopération avec la Russie ?")
+    assert not answer.refused and len(llm.prompts) == 1
+
+
 def test_model_refusal_carries_no_citations(sample_assistant: Any) -> None:
     with_llm(sample_assistant, ["Les articles ne contiennent pas la réponse à cette question. [1]"])
     answer = sample_assistant.ask("Quel est le prix du pétrole mentionné dans les articles ?")

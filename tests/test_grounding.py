@@ -1,8 +1,41 @@
-"""Numbers in an answer must come from what the model read (assistant/grounding.py)."""
+"""Names in a question must be in the passages found, numbers in an answer must come from what
+the model read (assistant/grounding.py)."""
 
 from __future__ import annotations
 
-from assistant.grounding import drop_unsupported, numbers
+import pytest
+
+from assistant.grounding import drop_unsupported, missing_names, names, numbers
+
+PASSAGES = [
+    "Le président russe Vladimir Poutine a parlé avec Angela Merkel de la Syrie.",
+    "Sergueï Choïgou, ministre russe de la Défense, était à Moscou. Combats à Alep.",
+]
+
+
+def test_names_are_the_capitalised_words_after_the_first() -> None:
+    assert names("Qu'a dit Barack Obama sur la Syrie ?") == ["Barack", "Obama", "Syrie"]
+    assert names("Pourquoi l'ONU et les US hésitent-ils ?") == []  # short acronyms left out
+    assert names("Quel rôle pour l'Iran ?") == ["Iran"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Qu'a dit Vladimir Poutine à Angela Merkel ?",
+        "What did Putin tell Merkel about Syria?",  # other spellings of the same names
+        "Who is Sergei Shoigu?",
+        "What happened in Moscow and Aleppo?",
+        "Quel est le prix du pétrole ?",  # no names at all: left to the other checks
+    ],
+)
+def test_names_the_passages_mention_are_not_missing(question: str) -> None:
+    assert missing_names(question, PASSAGES) == []
+
+
+def test_names_no_passage_mentions_are_missing() -> None:
+    assert missing_names("Qu'a dit Barack Obama sur la Syrie ?", PASSAGES) == ["Barack", "Obama"]
+    assert missing_names("Que pense Erdogan des combats à Alep ?", PASSAGES) == ["Erdogan"]
 
 
 def test_numbers_ignore_separators_markers_and_leading_zeros() -> None:
