@@ -10,21 +10,9 @@ Kerry a menacé…"). French and English only; anything else is left to the LLM 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W\d_][\w’'-]*")
-_ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
-# A capitalised word after these names a place, an institution or a title, not a person:
-# "sur la Syrie", "à Moscou", "le ministre de la Défense", "in Syria", "the Kremlin".
-_BEFORE_NON_PERSON = frozenset(
-    "le la les l un une des du de d au aux à a en sur dans pour par vers entre chez contre "
-    "the an of in on at to from into".split()
-)
-_NOT_NAMES = frozenset(
-    "qui que quoi quel quelle quels quelles quand où comment pourquoi combien est et ou mais "
-    "donc selon alors who what which when where why how whom whose did does do is are was "
-    "were has have had can could will would should and but so".split()
-)
+from assistant.names import name_spans, people
+
 _CLITICS = frozenset("ne n' en y le la les l' lui leur se s' me m' te t' nous vous".split())
 _INVERSION = re.compile(r"\b([^\W\d_]+)-(t-)?(il|elle|ils|elles)\b", re.IGNORECASE)
 _SUBJECT_FR = re.compile(r"(?<![-\w'’])(qu['’])?(il|elle|ils|elles)\b", re.IGNORECASE)
@@ -42,53 +30,11 @@ _POSSESSIVE_EN = re.compile(r"\bhis\b", re.IGNORECASE)
 _ENGLISH_PRONOUN = re.compile(r"\b(he|she|him|his|they|them)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Name:
-    text: str
-    start: int
-
-
-def people(text: str) -> list[str]:
-    """The person-like names in `text`, in order: runs of capitalised words that do not follow
-    an article or a preposition, and not a lone capitalised first word ("Qui", "Where")."""
-    return [n.text for n in _names(text)]
-
-
-def _names(text: str) -> list[_Name]:
-    names: list[_Name] = []
-    run: list[str] = []
-    run_start = 0
-    previous = ""
-    skipping = False  # inside a capitalised run that follows an article: "la Maison Blanche"
-    for match in _WORD.finditer(text):
-        word = _ELISION.sub("", match.group())
-        elided = word != match.group()
-        capital = word[:1].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-Z]", word))
-        if capital and word and word.lower() not in _NOT_NAMES:
-            if skipping or (not run and (elided or previous in _BEFORE_NON_PERSON)):
-                skipping = True
-                continue
-            if not run:
-                run_start = match.start()
-            run.append(word)
-            continue
-        skipping = False
-        if run:
-            names.append(_Name(" ".join(run), run_start))
-            run = []
-        previous = match.group().lower().rstrip("'’")
-    if run:
-        names.append(_Name(" ".join(run), run_start))
-    first_word = _WORD.search(text)
-    begin = first_word.start() if first_word else 0
-    return [n for n in names if n.start != begin or " " in n.text]
-
-
 def resolve_follow_up(question: str, previous_question: str, previous_answer: str) -> str | None:
     """`question` with its first third-person pronoun replaced by the person it refers to,
     or None when it has no such pronoun, names someone before it ("Et Lavrov, qu'en
     a-t-il pensé ?": the pronoun is that person), or no person is found."""
-    named = [n.start for n in _names(question)]
+    named = [n.start for n in name_spans(question)]
     found = people(previous_question) or people(previous_answer)
     if not found:
         return None

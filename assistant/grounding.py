@@ -20,19 +20,11 @@ from collections.abc import Iterable
 
 from assistant.citations import MARKER
 from assistant.keyword import normalize
+from assistant.names import capitalised
 
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_ELIDED = re.compile(r"^(?:[ldjmnstc]|qu)['’]", re.IGNORECASE)
-
-
-def names(question: str) -> list[str]:
-    """The capitalised words of `question` after its first word: in French and English these
-    are names ("Barack", "Obama", "Alep", "ONU"). Short ones (US, EI) are left out."""
-    words = [_ELIDED.sub("", m.group()) for m in _WORD.finditer(question)][1:]
-    return [w for w in words if len(w) >= 4 and w[:1].isupper()]
 
 
 def missing_names(question: str, texts: Iterable[str]) -> list[str]:
@@ -40,7 +32,7 @@ def missing_names(question: str, texts: Iterable[str]) -> list[str]:
     (Moscow/Moscou, Shoigu/Choïgou: up to 2 edits in the stem, 1 in a four-letter one)."""
     known = {token for text in texts for token in normalize(text)}
     missing = []
-    for name in names(question):
+    for name in (w for w in capitalised(question) if len(w) >= 4):  # not US, EI
         stems = normalize(name)
         if stems and not all(_close_to_any(stem, known) for stem in stems):
             missing.append(name)

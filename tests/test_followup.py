@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.followup import people, resolve_follow_up
+from assistant.followup import resolve_follow_up
+from assistant.names import people
 
 PUTIN_Q = "Qu'a dit Vladimir Poutine sur la Syrie ?"
 PUTIN_A = "Vladimir Poutine a déclaré que la Russie poursuivra ses efforts [1]."

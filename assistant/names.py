@@ -1,0 +1,70 @@
+"""Names in a question or an answer: its capitalised words, and the runs of them that name
+people. French and English capitalise names and little else after a sentence's first word."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD = re.compile(r"[^\W\d_][\w’'-]*")
+ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+# A capitalised word after these names a place, an institution or a title, not a person:
+# "sur la Syrie", "à Moscou", "le ministre de la Défense", "in Syria", "the Kremlin".
+_BEFORE_NON_PERSON = frozenset(
+    "le la les l un une des du de d au aux à a en sur dans pour par vers entre chez contre "
+    "the an of in on at to from into".split()
+)
+_NOT_NAMES = frozenset(
+    "qui que quoi quel quelle quels quelles quand où comment pourquoi combien est et ou mais "
+    "donc selon alors who what which when where why how whom whose did does do is are was "
+    "were has have had can could will would should and but so".split()
+)
+
+
+def capitalised(text: str) -> list[str]:
+    """The capitalised words of `text` after its first word, elisions removed ("l'Iran" →
+    "Iran"): names of people, places and bodies ("Barack", "Obama", "Alep", "ONU")."""
+    words = [ELISION.sub("", m.group()) for m in WORD.finditer(text)][1:]
+    return [w for w in words if w[:1].isupper()]
+
+
+@dataclass(frozen=True)
+class Name:
+    text: str
+    start: int
+
+
+def people(text: str) -> list[str]:
+    """The person-like names in `text`, in order: runs of capitalised words that do not follow
+    an article or a preposition, and not a lone capitalised first word ("Qui", "Where")."""
+    return [n.text for n in name_spans(text)]
+
+
+def name_spans(text: str) -> list[Name]:
+    names: list[Name] = []
+    run: list[str] = []
+    run_start = 0
+    previous = ""
+    skipping = False  # inside a capitalised run that follows an article: "la Maison Blanche"
+    for match in WORD.finditer(text):
+        word = ELISION.sub("", match.group())
+        elided = word != match.group()
+        capital = word[:1].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-Z]", word))
+        if capital and word and word.lower() not in _NOT_NAMES:
+            if skipping or (not run and (elided or previous in _BEFORE_NON_PERSON)):
+                skipping = True
+                continue
+            if not run:
+                run_start = match.start()
+            run.append(word)
+            continue
+        skipping = False
+        if run:
+            names.append(Name(" ".join(run), run_start))
+            run = []
+        previous = match.group().lower().rstrip("'’")
+    if run:
+        names.append(Name(" ".join(run), run_start))
+    first_word = WORD.search(text)
+    begin = first_word.start() if first_word else 0
+    return [n for n in names if n.start != begin or " " in n.text]
