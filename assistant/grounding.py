@@ -1,22 +1,20 @@
 """Grounding: what an answer may rest on.
 
-Names first: a question about someone or somewhere that none of the retrieved passages
-mentions ("Qu'a dit Barack Obama… ?") is refused before the model is asked — the small model
-would otherwise answer it from the passages about other people.
+Names, before the model is asked: a question about someone or somewhere that none of the
+retrieved passages mentions ("Qu'a dit Barack Obama… ?") is refused — the small model would
+otherwise answer it from the passages about other people.
 
-Then numbers: numbers in an answer must come from what the model read.
-
-A 1.5B model asked about something the articles do not say sometimes answers from its own
-memory ("about 2,000 soldiers"), with a citation. Numbers are the claims that can be checked
-without understanding the sentence, in any language: a sentence of the answer stating a number
-that appears neither in the passages the model read (text, title, date) nor in the question is
-dropped. An answer left with nothing is a refusal.
+Numbers, after it answered: a 1.5B model asked about something the articles do not say
+sometimes answers from its own memory ("about 2,000 soldiers"), with a citation. Numbers are
+the claims that can be checked without understanding the sentence, in any language: a sentence
+of the answer stating a number that appears neither in the passages the model read (text,
+title, date) nor in the question is dropped. An answer left with nothing is a refusal.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from assistant.citations import MARKER
 from assistant.keyword import normalize
@@ -27,16 +25,15 @@ _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def missing_names(question: str, texts: Iterable[str]) -> list[str]:
+def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
     """The names of `question` that no text mentions, even spelled a little differently
-    (Moscow/Moscou, Shoigu/Choïgou: up to 2 edits in the stem, 1 in a four-letter one)."""
+    (Moscow/Moscou, Shoigu/Choïgou: up to 2 edits in the stem, 1 in a four-letter one),
+    lazily: one is enough to refuse."""
     known = {token for text in texts for token in normalize(text)}
-    missing = []
-    for name in (w for w in capitalised(question) if len(w) >= 4):  # not US, EI
+    for name in dict.fromkeys(w for w in capitalised(question) if len(w) >= 4):  # not US, EI
         stems = normalize(name)
         if stems and not all(_close_to_any(stem, known) for stem in stems):
-            missing.append(name)
-    return missing
+            yield name
 
 
 def _close_to_any(stem: str, known: set[str]) -> bool:

@@ -211,12 +211,12 @@ class Assistant:
         """Whether the question names someone or somewhere no found passage mentions (in its
         own words and, asked in another language, in its translation too)."""
         texts = [f"{p.title} {p.text}" for p in found]
-        missing = missing_names(question, texts)
-        if missing and translated is not None:
-            missing = missing_names(translated, texts)
-        if missing:
-            logger.info("Refused before the LLM: no passage mentions %s", ", ".join(missing))
-        return bool(missing)
+        missing = next(missing_names(question, texts), None)
+        if missing is not None and translated is not None:
+            missing = next(missing_names(translated, texts), None)
+        if missing is not None:
+            logger.info("Refused before the LLM: no passage mentions %r", missing)
+        return missing is not None
 
     def _follow_up(
         self, question: str, history: Sequence[Message]
