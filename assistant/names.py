@@ -23,9 +23,11 @@ _NOT_NAMES = frozenset(
 
 def capitalised(text: str) -> list[str]:
     """The capitalised words of `text` after its first word, elisions removed ("l'Iran" →
-    "Iran"): names of people, places and bodies ("Barack", "Obama", "Alep", "ONU")."""
+    "Iran"), without digits (codes, references): in French, names of people, places and
+    bodies ("Barack", "Obama", "Alep", "ONU"). English also capitalises adjectives of
+    nationality, titles and months ("Swiss", "Secretary", "March")."""
     words = [ELISION.sub("", m.group()) for m in WORD.finditer(text)][1:]
-    return [w for w in words if w[:1].isupper()]
+    return [w for w in words if w[:1].isupper() and not any(c.isdigit() for c in w)]
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,7 @@ class Assistant:
         retrieval_s = time.perf_counter() - started
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
         if best < self.settings.retrieval.min_dense_score or self._unmentioned(
-            standalone, translated, found
+            standalone, translated is None, found
         ):
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
@@ -207,13 +207,13 @@ class Assistant:
         yield answer
 
     @staticmethod
-    def _unmentioned(question: str, translated: str | None, found: list[Passage]) -> bool:
-        """Whether the question names someone or somewhere no found passage mentions (in its
-        own words and, asked in another language, in its translation too)."""
-        texts = [f"{p.title} {p.text}" for p in found]
-        missing = next(missing_names(question, texts), None)
-        if missing is not None and translated is not None:
-            missing = next(missing_names(translated, texts), None)
+    def _unmentioned(question: str, same_language: bool, found: list[Passage]) -> bool:
+        """Whether a French question about French articles names someone or somewhere no
+        found passage mentions. Not across languages (États-Unis/United States) nor in
+        English, which capitalises more than names ("Swiss", "Secretary")."""
+        if not same_language or detect_language(question) != "fr":
+            return False
+        missing = next(missing_names(question, [f"{p.title} {p.text}" for p in found]), None)
         if missing is not None:
             logger.info("Refused before the LLM: no passage mentions %r", missing)
         return missing is not None

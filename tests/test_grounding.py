@@ -17,6 +17,7 @@ PASSAGES = [
 def test_names_are_the_capitalised_words_after_the_first() -> None:
     assert capitalised("Qu'a dit Barack Obama sur la Syrie ?") == ["Barack", "Obama", "Syrie"]
     assert capitalised("Quel rôle pour l'Iran et l'ONU ?") == ["Iran", "ONU"]
+    assert "K0a1b2c3d" not in capitalised("Voir (réf. K0a1b2c3d) Kerry")  # codes are not names
     assert (
         list(missing_names("Pourquoi l'ONU et les US hésitent-ils ?", PASSAGES)) == []
     )  # too short
