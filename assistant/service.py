@@ -190,7 +190,7 @@ class Assistant:
         retrieval_s = time.perf_counter() - started
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
         if best < self.settings.retrieval.min_dense_score or self._unmentioned(
-            standalone, translated is None, found
+            standalone, language == "fr" and translated is None, found
         ):
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
@@ -207,11 +207,11 @@ class Assistant:
         yield answer
 
     @staticmethod
-    def _unmentioned(question: str, same_language: bool, found: list[Passage]) -> bool:
+    def _unmentioned(question: str, french_on_french: bool, found: list[Passage]) -> bool:
         """Whether a French question about French articles names someone or somewhere no
         found passage mentions. Not across languages (États-Unis/United States) nor in
         English, which capitalises more than names ("Swiss", "Secretary")."""
-        if not same_language or detect_language(question) != "fr":
+        if not french_on_french:
             return False
         missing = next(missing_names(question, [f"{p.title} {p.text}" for p in found]), None)
         if missing is not None:
