@@ -38,6 +38,7 @@ Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 _FAKE_MARKER = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
 _DELIMITER = re.compile(r"<{3,}|>{3,}")
 _HISTORY_CHARS = 600
+_TITLE_WORDS = 10
 
 
 def _flat(text: object) -> str:
@@ -51,6 +52,20 @@ def quote(text: str) -> str:
     no chat-template control tokens."""
     text = neutralise_control_tokens(text)
     return _FAKE_MARKER.sub(r"(\1)", _DELIMITER.sub("«»", text))
+
+
+def source_line(excerpt: Excerpt) -> str:
+    """Where an excerpt comes from, in few tokens (each delays the first answer token): the
+    article's title cut to `_TITLE_WORDS` words, left out when the excerpt already quotes it
+    (a title line or a lede used as title), and the date when known."""
+    title = " ".join(excerpt.passage.title.split())
+    words = title.split()
+    if len(words) > _TITLE_WORDS + 2:  # cutting one or two words saves nothing
+        title = " ".join(words[:_TITLE_WORDS]) + " …"
+    if words and " ".join(words[:_TITLE_WORDS]) in " ".join(excerpt.text.split()):
+        title = ""
+    date = excerpt.passage.published
+    return f"{title} ({date})" if title and date else title or (f"({date})" if date else "")
 
 
 class AnswerChain:
@@ -90,11 +105,8 @@ class AnswerChain:
     def format_passages(self, excerpts: Sequence[Excerpt]) -> str:
         return "\n\n".join(
             self.prompts.passage.format(
-                number=n,
-                title=quote(e.passage.title),
-                date=e.passage.published or "date inconnue",
-                text=quote(e.text),
-            )
+                number=n, source=quote(source_line(e)), text=quote(e.text)
+            ).replace(" \n", "\n")
             for n, e in enumerate(excerpts, start=1)
         )
 

@@ -20,7 +20,7 @@ _EXPECTED: dict[str, set[str]] = {
     "answer": {"passages", "question", "language"},
     "condense": {"previous", "answer", "question"},
     "translate": {"language", "text"},
-    "passage": {"number", "title", "date", "text"},
+    "passage": {"number", "source", "text"},
     **{f"refusal.{code}": set() for code in LANGUAGES},
 }
 

@@ -14,10 +14,8 @@ from assistant.errors import AssistantError, InvalidQuestionError
 from assistant.schema import Answer
 from tests.fakes import RecordingChat
 
-_BLOCK = re.compile(r"^\[(\d+)\] [^\n]*\n<<<\n", re.MULTILINE)
-_PLACEHOLDERS = re.compile(
-    r"\{(?:passages|question|language|refusal|history|text|number|title|date)\}"
-)
+_BLOCK = re.compile(r"^\[(\d+)\][^\n]*\n<<<\n", re.MULTILINE)
+_PLACEHOLDERS = re.compile(r"\{(?:passages|question|language|refusal|history|text|number|source)\}")
 
 QUESTIONS: list[tuple[str, str]] = [
     ("empty", ""),

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chain import source_line
 from assistant.errors import PromptError
+from assistant.evidence import Excerpt
 from assistant.prompts import PROMPTS_DIR, load_prompts
+from assistant.schema import Passage
 
 
 def test_project_prompts_load() -> None:
@@ -30,3 +33,25 @@ def test_missing_prompt_file_is_reported(tmp_path: Path) -> None:
     (folder / "refusal.en.md").unlink()
     with pytest.raises(PromptError, match=r"refusal\.en\.md"):
         load_prompts(folder)
+
+
+def _excerpt(title: str, text: str, published: str | None = None) -> Excerpt:
+    passage = Passage("c", "a", title, "a.txt", published, 0, len(text), text, 1.0)
+    return Excerpt(1, passage, text)
+
+
+def test_passage_header_is_short() -> None:
+    """Every header token delays the first answer token: long titles are cut, a title the
+    excerpt already quotes is left out, and an unknown date is not written at all."""
+    long = "Les ministères russes des Affaires étrangères et de la Défense se sont dits prêts"
+    assert source_line(_excerpt(long, "Kerry a menacé Moscou.")) == (
+        "Les ministères russes des Affaires étrangères et de la Défense …"
+    )
+    eleven = "Alep : vers un accord militaire entre les États-Unis et la Russie"
+    assert source_line(_excerpt(eleven, "Kerry a menacé Moscou.", "2016-08-09")) == (
+        f"{eleven} (2016-08-09)"
+    )
+    title = "Syrie : Washington tout proche de suspendre ses discussions"
+    assert source_line(_excerpt(title, f"{title}\n\nSuite au regain de violence…")) == ""
+    assert source_line(_excerpt(title, title, "2016-09-29")) == "(2016-09-29)"
+    assert source_line(_excerpt("", "Kerry a menacé Moscou.")) == ""
