@@ -45,6 +45,7 @@ class EvidencePicker:
         max_tokens: int,
         per_passage: int,
         keyword_weight: float = 0.0,
+        favour: float = 0.0,
         cache_size: int = 20_000,
     ) -> None:
         self.embedder = embedder
@@ -52,6 +53,7 @@ class EvidencePicker:
         self.max_tokens = max_tokens
         self.per_passage = per_passage
         self.keyword_weight = keyword_weight
+        self.favour = favour
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -61,13 +63,16 @@ class EvidencePicker:
         question: str,
         passages: Sequence[Passage],
         term_weights: TermWeights | None = None,
+        favoured: Sequence[str] = (),
     ) -> list[Excerpt]:
         """Excerpts of the passages (in their ranked order) holding the best sentences.
 
         A sentence scores its embedding similarity to the question plus `keyword_weight` times
         the share of the question's keyword weight (rare words count more) it contains: the
         embedding alone favours sentences sharing the question's names over the one that
-        answers it. Passages none of whose sentences made the budget are left out."""
+        answers it. Sentences inside one of the `favoured` texts (what the last answer cited,
+        for a follow-up) get `favour` more. Passages none of whose sentences made the budget
+        are left out."""
         split = [
             [(a, b) for a, b in sentence_spans(p.text) if len(p.text[a:b].split()) >= _MIN_WORDS]
             or [(0, len(p.text))]
@@ -88,6 +93,9 @@ class EvidencePicker:
         if total > 0:
             overlap = [sum(weights.get(t, 0.0) for t in set(normalize(s))) for _, _, s in flat]
             scores = scores + self.keyword_weight * np.asarray(overlap, dtype=np.float32) / total
+        if favoured and self.favour:
+            inside = [any(s in text for text in favoured) for _, _, s in flat]
+            scores = scores + self.favour * np.asarray(inside, dtype=np.float32)
         chosen: dict[int, set[int]] = {}
         used = 0
         for order in np.argsort(-scores, kind="stable"):

@@ -23,6 +23,7 @@ from assistant.llm import explain, make_helper_llm, make_llm, token_counter
 from assistant.manifest import ArticleRow
 from assistant.prompts import Prompts, load_prompts
 from assistant.queue import FairLock
+from assistant.recall import AnswerMemory
 from assistant.retrieval import ArticleRetriever, Retriever
 from assistant.schema import Answer, Filters, Passage
 from assistant.settings import Settings, load_settings
@@ -76,6 +77,7 @@ class Assistant:
         self._llm_lock = threading.Lock()
         self.generation = FairLock()  # one generation at a time, first come first served
         self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
+        self.memory = AnswerMemory()  # what recent answers cited, for their follow-ups
 
     @property
     def llm(self) -> BaseChatModel:
@@ -117,6 +119,7 @@ class Assistant:
             cfg.evidence_tokens,
             cfg.sentences_per_passage,
             cfg.evidence_keyword_weight,
+            cfg.follow_up_favour,
         )
 
     @cached_property
@@ -198,13 +201,20 @@ class Assistant:
             yield Passages(found, standalone)  # on screen before the evidence is read
             keyword = self.index.keyword()
             weights = keyword.term_weights if keyword is not None else None
-            excerpts = self.evidence.pick(standalone, found, weights)
+            excerpts = self.evidence.pick(standalone, found, weights, self._recalled(history))
             excerpts = self.chain.fit_passages(excerpts, asked, language)
             answer = yield from self._generate(asked, found, excerpts, language, started)
+            cited = {c.number for c in answer.citations}
+            self.memory.remember(answer.text, [e.text for e in excerpts if e.number in cited])
         answer.standalone_question = standalone
         answer.timings.retrieval_s = retrieval_s
         answer.timings.total_s = time.perf_counter() - started
         yield answer
+
+    def _recalled(self, history: Sequence[Message]) -> tuple[str, ...]:
+        """What the last answer of the conversation cited, if this process gave it."""
+        last = next((str(t["content"]) for t in reversed(history) if t["role"] == "assistant"), "")
+        return self.memory.recall(last) if last else ()
 
     @staticmethod
     def _unmentioned(question: str, french_on_french: bool, found: list[Passage]) -> bool:

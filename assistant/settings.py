@@ -149,6 +149,12 @@ class AnswerSettings(_Section):
         description="Weight of the question's keywords (rare ones count more) against "
         "embedding similarity when choosing evidence sentences.",
     )
+    follow_up_favour: float = Field(
+        0.05,
+        ge=0.0,
+        description="Score added to the sentences the last answer cited when choosing a "
+        "follow-up's evidence (cosine similarities of the best sentences are ~0.01 apart).",
+    )
     sentences_per_passage: int = Field(
         2, ge=1, description="Most sentences of evidence taken from one passage."
     )

@@ -177,6 +177,21 @@ def test_follow_up_pronoun_is_resolved_without_an_llm_rewrite(sample_assistant: 
     assert any("Merkel" in p.text for p in answer.passages), "searched with the previous question"
 
 
+def test_follow_up_reads_again_what_the_last_answer_cited(sample_assistant: Any) -> None:
+    llm = with_llm(sample_assistant, ["Il veut un cessez-le-feu [1].", "Avec elle [1]."])
+    first = sample_assistant.ask("Qu'a dit Vladimir Poutine sur la Syrie ?")
+    assert first.citations
+    read = dict(re.findall(_BLOCK, prompt_text(llm, 0), re.M | re.S))
+    history = [
+        {"role": "user", "content": "Qu'a dit Vladimir Poutine sur la Syrie ?"},
+        {"role": "assistant", "content": first.text},
+    ]
+    assert sample_assistant.memory.recall(first.text) == (read["1"],)
+    sample_assistant.ask("Avec qui parlait-il ?", history=history)
+    follow_up = prompt_text(llm, 1)
+    assert all(s in follow_up for s in read["1"].split(" … ")), "the cited sentences again"
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t "])
 def test_empty_question_is_rejected(sample_assistant: Any, question: str) -> None:
     with pytest.raises(InvalidQuestionError, match="empty"):

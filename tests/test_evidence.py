@@ -76,3 +76,23 @@ def test_rare_question_words_pull_their_sentence_in(embedder: Any) -> None:
     assert "pause" in chosen
     # by embeddings alone the sentence sharing "ministres … Kremlin" wins
     assert "pause" not in plain.pick(question, passages, keyword.term_weights)[0].text
+
+
+def test_favoured_sentences_win_a_close_call(embedder: Any) -> None:
+    """A follow-up's evidence favours what the last answer cited: with room for one sentence,
+    the favoured one is read although another matches the question as well or better."""
+    picker = EvidencePicker(embedder, embedder.count_tokens, max_tokens=1, per_passage=1)
+    passages = [passage(1, FLOWERS), passage(2, OTHER)]
+    question = "Qu'ont fait les ministres ?"
+    plain = picker.pick(question, passages)[0].text
+    other = next(
+        s
+        for p in passages
+        for a, b in sentence_spans(p.text)
+        if (s := p.text[a:b]) != plain and len(s.split()) >= 5
+    )
+    favouring = EvidencePicker(
+        embedder, embedder.count_tokens, max_tokens=1, per_passage=1, favour=1.0
+    )
+    assert favouring.pick(question, passages, favoured=[f"… {other} …"])[0].text == other
+    assert favouring.pick(question, passages)[0].text == plain, "no favour without a text"
