@@ -27,6 +27,7 @@ from assistant.citations import (
 )
 from assistant.evidence import Excerpt
 from assistant.grounding import drop_unsupported
+from assistant.language import detect_language
 from assistant.prompts import LANGUAGES, Prompts
 from assistant.schema import Answer, Citation, Passage
 from assistant.untrusted import neutralise_control_tokens
@@ -200,7 +201,8 @@ class AnswerChain:
         text = check_markers(tidy_markers(text), len(passages), given).text
         read = {e.number: e.text for e in excerpts}
         texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
-        text = tidy_markers(attribute(text, texts))
+        across = detect_language(" ".join(read.values()), default=language) != language
+        text = tidy_markers(attribute(text, texts, by_names=across))
         checked = check_markers(text, len(passages), given)
         if is_refusal(checked.text, refusals) or not has_claims(checked.text):
             return Answer(

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from assistant.names import WORD, close_to_any
+
 # a citation marker, [3] or [1, 2]; group 1: the numbers
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([.,;:!?)])")
@@ -115,7 +117,11 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 
 def attribute(
-    text: str, passages: list[str], min_overlap: float = 0.6, max_wrong: float = 0.3
+    text: str,
+    passages: list[str],
+    min_overlap: float = 0.6,
+    max_wrong: float = 0.3,
+    by_names: bool = False,
 ) -> str:
     """Tie each sentence to the passage it comes from, using the words it shares with them.
 
@@ -123,7 +129,10 @@ def attribute(
     passage it copied. A sentence without a marker gets the passage that contains most of its
     content words (`min_overlap`); a sentence whose cited passages contain almost none of its
     words (`max_wrong`) while another passage contains most of them is re-cited to that one.
-    A sentence no passage supports keeps what it has, so the answer can still be flagged."""
+    With `by_names` (an answer in another language than the passages: its words are not
+    theirs), a sentence without a marker that no passage shares the words of gets the one
+    passage that mentions most of its names, at least two ("General Victor Poznikhir"). A
+    sentence no passage supports keeps what it has, so the answer can still be flagged."""
     from assistant.keyword import normalize
 
     vocab = [set(normalize(p)) for p in passages]
@@ -141,6 +150,10 @@ def attribute(
         best = max(range(len(scores)), key=scores.__getitem__)
         cited = [int(n) for m in MARKER.findall(sentence) for n in re.split(r"\D+", m) if n]
         cited = [n for n in cited if 1 <= n <= len(passages)]
+        if scores[best] < min_overlap and by_names and not cited:
+            named = _naming_most(sentence, vocab)
+            if named is not None:
+                best, scores[named] = named, min_overlap
         if scores[best] < min_overlap or (cited and max(scores[n - 1] for n in cited) >= max_wrong):
             out.append(sentence)
             continue
@@ -151,3 +164,15 @@ def attribute(
         out.append(f"{body[:end]} [{best + 1}]{body[end:]}{trail}")
     out.append(text[pos:])
     return "".join(out)
+
+
+def _naming_most(sentence: str, vocab: list[set[str]]) -> int | None:
+    """The index of the one passage mentioning most of the sentence's names (capitalised
+    words, the first one too), other spellings allowed; None below two or on a tie."""
+    from assistant.keyword import normalize
+
+    words = {m.group() for m in WORD.finditer(sentence) if m.group()[:1].isupper()}
+    stems = {stem for w in words if len(w) >= 4 for stem in normalize(w)}
+    counts = [sum(close_to_any(stem, v) for stem in stems) for v in vocab]
+    top = max(counts, default=0)
+    return counts.index(top) if top >= 2 and counts.count(top) == 1 else None

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from assistant.citations import MARKER
 from assistant.keyword import normalize
-from assistant.names import capitalised
+from assistant.names import capitalised, close_to_any
 
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
@@ -32,30 +32,8 @@ def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
     known = {token for text in texts for token in normalize(text)}
     for name in dict.fromkeys(w for w in capitalised(question) if len(w) >= 4):  # not US, EI
         stems = normalize(name)
-        if stems and not all(_close_to_any(stem, known) for stem in stems):
+        if stems and not all(close_to_any(stem, known) for stem in stems):
             yield name
-
-
-def _close_to_any(stem: str, known: set[str]) -> bool:
-    if stem in known:
-        return True
-    limit = 1 if len(stem) <= 4 else 2
-    return any(
-        abs(len(stem) - len(token)) <= limit and _edits(stem, token, limit) <= limit
-        for token in known
-    )
-
-
-def _edits(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of a and b, or limit + 1 as soon as it exceeds limit."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-        if min(row) > limit:
-            return limit + 1
-    return row[-1]
 
 
 def numbers(text: str) -> set[str]:

@@ -70,3 +70,27 @@ def name_spans(text: str) -> list[Name]:
     first_word = WORD.search(text)
     begin = first_word.start() if first_word else 0
     return [n for n in names if n.start != begin or " " in n.text]
+
+
+def close_to_any(stem: str, known: set[str]) -> bool:
+    """`stem` or a spelling of it a little different (Moscow/Moscou, Shoigu/Choïgou: up to
+    2 edits, 1 in a stem of four letters) is among `known`."""
+    if stem in known:
+        return True
+    limit = 1 if len(stem) <= 4 else 2
+    return any(
+        abs(len(stem) - len(token)) <= limit and _edits(stem, token, limit) <= limit
+        for token in known
+    )
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 as soon as it exceeds limit."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]

@@ -72,6 +72,28 @@ def test_marked_or_unsupported_sentences_are_left_alone() -> None:
     assert attribute(unsupported, passages) == unsupported
 
 
+def test_answer_in_another_language_is_attributed_by_its_names() -> None:
+    """An English answer about French passages shares their names, not their words."""
+    passages = [
+        "John Kerry a menacé son homologue russe Sergueï Lavrov de geler toute coopération.",
+        "Les ministères russes sont prêts à continuer, a fait savoir le général-lieutenant "
+        "Victor Poznikhir.",
+        "Le ministre de la Défense Sergueï Choïgou a parlé d'une phase très active.",
+    ]
+    text = "The general was Victor Poznikhir. Sergei Shoigu spoke of active talks."
+    assert attribute(text, passages, by_names=True) == (
+        "The general was Victor Poznikhir [2]. Sergei Shoigu spoke of active talks [3]."
+    ), "other spellings count"
+    assert "[3]" not in attribute(text, passages), "by names only across languages"
+    for unsupported in (
+        "Barack Obama said he was very concerned.",  # nobody the passages name
+        "Sergei spoke at length.",  # one name only
+        "Sergei Lavrov and Sergei Shoigu met.",  # a tie: one name in each
+        "Kerry threatened Sergueï Lavrov [1].",  # already cited
+    ):
+        assert attribute(unsupported, passages, by_names=True) == unsupported
+
+
 def test_tidy_moves_a_leading_marker_and_drops_repeats() -> None:
     assert (
         tidy_markers("[1]: Kerry a menacé la Russie. Fin.") == "Kerry a menacé la Russie [1]. Fin."
