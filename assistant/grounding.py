@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from assistant.citations import MARKER
 from assistant.keyword import normalize
-from assistant.names import capitalised, close_to_any
+from assistant.names import capitalised, close_to_any, people
 
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
@@ -32,6 +32,21 @@ def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
     known = {token for text in texts for token in normalize(text)}
     for name in dict.fromkeys(w for w in capitalised(question) if len(w) >= 4):  # not US, EI
         stems = normalize(name)
+        if stems and not all(close_to_any(stem, known) for stem in stems):
+            yield name
+
+
+def missing_people(question: str, texts: Iterable[str]) -> Iterator[str]:
+    """The full names of people in `question` ("Barack Obama": two capitalised words or more,
+    not after an article or a preposition) that no text mentions, other spellings allowed
+    (Sergei/Sergueï). For English, which capitalises nationalities and titles ("Which Swiss
+    city", "Secretary"): a lone capitalised word is not checked."""
+    known = {token for text in texts for token in normalize(text)}
+    for name in dict.fromkeys(people(question)):
+        words = name.split()
+        if len(words) < 2 or any(c.isdigit() for c in name):
+            continue
+        stems = [stem for word in words if len(word) >= 4 for stem in normalize(word)]
         if stems and not all(close_to_any(stem, known) for stem in stems):
             yield name
 

@@ -16,7 +16,7 @@ from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, ma
 from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionError
 from assistant.evidence import EvidencePicker, Excerpt
 from assistant.followup import resolve_follow_up
-from assistant.grounding import missing_names
+from assistant.grounding import missing_names, missing_people
 from assistant.index import ArticleIndex
 from assistant.language import detect_language
 from assistant.llm import explain, make_helper_llm, make_llm, token_counter
@@ -193,7 +193,7 @@ class Assistant:
         retrieval_s = time.perf_counter() - started
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
         if best < self.settings.retrieval.min_dense_score or self._unmentioned(
-            standalone, language == "fr" and translated is None, found
+            standalone, language, translated is not None, found
         ):
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
@@ -217,13 +217,18 @@ class Assistant:
         return self.memory.recall(last) if last else ()
 
     @staticmethod
-    def _unmentioned(question: str, french_on_french: bool, found: list[Passage]) -> bool:
-        """Whether a French question about French articles names someone or somewhere no
-        found passage mentions. Not across languages (États-Unis/United States) nor in
-        English, which capitalises more than names ("Swiss", "Secretary")."""
-        if not french_on_french:
-            return False
-        missing = next(missing_names(question, [f"{p.title} {p.text}" for p in found]), None)
+    def _unmentioned(question: str, language: str, translated: bool, found: list[Passage]) -> bool:
+        """Whether the question names someone or somewhere no found passage mentions: any
+        name, for a French question about French articles; the full names of people ("Barack
+        Obama"), for an English one, which capitalises more than names ("Swiss",
+        "Secretary"). Not for a French question about articles in another language."""
+        texts = [f"{p.title} {p.text}" for p in found]
+        if language == "fr" and not translated:
+            missing = next(missing_names(question, texts), None)
+        elif language == "en":
+            missing = next(missing_people(question, texts), None)
+        else:
+            missing = None
         if missing is not None:
             logger.info("Refused before the LLM: no passage mentions %r", missing)
         return missing is not None

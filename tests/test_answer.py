@@ -117,11 +117,18 @@ def test_off_topic_question_is_refused_before_the_llm(sample_assistant: Any) -> 
 def test_question_about_someone_no_passage_mentions_is_refused_before_the_llm(
     sample_assistant: Any,
 ) -> None:
-    llm = with_llm(sample_assistant, ["Kerry a menacé [1]."])
+    translation = "Qu'a dit Barack Obama sur la coopération avec la Russie ?"
+    llm = with_llm(sample_assistant, ["Kerry a menacé [1].", translation])
     answer = sample_assistant.ask("Qu'a dit Barack Obama sur la coopération avec la Russie ?")
     assert answer.refused and answer.citations == [] and llm.prompts == []
     answer = sample_assistant.ask("Qu'a dit John Kerry sur la coopération avec la Russie ?")
     assert not answer.refused and len(llm.prompts) == 1
+    asked = len(llm.prompts)
+    answer = sample_assistant.ask("What did Barack Obama say about the cooperation with Russia?")
+    assert answer.refused and answer.language == "en"
+    assert all("<<<" not in str(m.content) for p in llm.prompts[asked:] for m in p), (
+        "at most the search query was translated; no answer was asked for"
+    )
 
 
 def test_model_refusal_carries_no_citations(sample_assistant: Any) -> None:

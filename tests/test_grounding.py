@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.grounding import drop_unsupported, missing_names, numbers
+from assistant.grounding import drop_unsupported, missing_names, missing_people, numbers
 from assistant.names import capitalised
 
 PASSAGES = [
@@ -43,6 +43,24 @@ def test_names_no_passage_mentions_are_missing() -> None:
         "Obama",
     ]
     assert list(missing_names("Que pense Erdogan des combats à Alep ?", PASSAGES)) == ["Erdogan"]
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What did Barack Obama say about the ceasefire?", ["Barack Obama"]),
+        ("Did President Erdogan talk to Vladimir Putin?", ["President Erdogan"]),
+        ("What did Vladimir Putin tell Angela Merkel?", []),  # other spellings
+        ("Who is Sergei Shoigu?", []),
+        ("Which Swiss city did the Secretary of State visit?", []),  # lone capitalised words
+        ("What did the White House say about Aleppo?", []),  # after an article: not a person
+        ("(ref. K1a1a1a1a) What did Obama say?", []),  # codes and lone names: not checked
+    ],
+)
+def test_english_questions_are_checked_for_full_names_only(
+    question: str, missing: list[str]
+) -> None:
+    assert list(missing_people(question, PASSAGES)) == missing
 
 
 def test_numbers_ignore_separators_markers_and_leading_zeros() -> None:
