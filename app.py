@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import time
 
 from assistant.errors import AssistantError
 from assistant.launch import auth_users, launch_kwargs, queue_kwargs
@@ -14,6 +16,19 @@ from assistant.ui import build_demo
 demo = build_demo(default_assistant())
 
 
+def _warm_up() -> None:
+    """Load the model and embed the passages' sentences while the user opens the page; a
+    failure here (a missing model, say) is reported by the first question, with what to do."""
+    try:
+        started = time.perf_counter()
+        count = default_assistant().warm_up()
+        logging.getLogger("app").info(
+            "Warm-up done in %.1f s (%d sentences embedded)", time.perf_counter() - started, count
+        )
+    except Exception as exc:  # the first question shows the actionable message
+        logging.getLogger("app").warning("Warm-up skipped: %s", exc)
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = default_assistant().settings
@@ -22,6 +37,7 @@ def main() -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     demo.queue(**queue_kwargs(settings))
     demo.launch(**launch_kwargs(settings, users), css=CSS)
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +58,33 @@ class EvidencePicker:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
+    def sentences(self, text: str) -> list[tuple[int, int]]:
+        """The spans of the sentences of a passage that may be evidence (the whole passage
+        when none is long enough)."""
+        spans = [(a, b) for a, b in sentence_spans(text) if len(text[a:b].split()) >= _MIN_WORDS]
+        return spans or [(0, len(text))]
+
+    def warm(
+        self, texts: Iterable[str], batch: int = 16, wait: Callable[[], None] = lambda: None
+    ) -> int:
+        """Embed the sentences of `texts` ahead of the questions that will read them (each new
+        passage otherwise costs ~20 ms a sentence before the first answer token). `wait()` runs
+        before each batch, to let questions go first. Returns how many were embedded."""
+        done = 0
+        pending: list[str] = []
+        for text in texts:
+            pending += [text[a:b] for a, b in self.sentences(text)]
+            while len(pending) >= batch:
+                wait()
+                done += self._embed_missing(pending[:batch])
+                del pending[:batch]
+            if done >= self._cache_size:
+                return done  # more would push out what was just embedded
+        if pending:
+            wait()
+            done += self._embed_missing(pending)
+        return done
+
     def pick(
         self,
         question: str,
@@ -73,11 +100,7 @@ class EvidencePicker:
         answers it. Sentences inside one of the `favoured` texts (what the last answer cited,
         for a follow-up) get `favour` more. Passages none of whose sentences made the budget
         are left out."""
-        split = [
-            [(a, b) for a, b in sentence_spans(p.text) if len(p.text[a:b].split()) >= _MIN_WORDS]
-            or [(0, len(p.text))]
-            for p in passages
-        ]
+        split = [self.sentences(p.text) for p in passages]
         flat = [
             (i, j, passages[i].text[a:b])
             for i, spans in enumerate(split)
@@ -113,7 +136,7 @@ class EvidencePicker:
             if i in chosen
         ]
 
-    def _vectors(self, texts: list[str]) -> np.ndarray:
+    def _embed_missing(self, texts: list[str]) -> int:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
@@ -124,6 +147,10 @@ class EvidencePicker:
                     self._cache[text] = v / (np.linalg.norm(v) or 1.0)
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
+        return len(missing)
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        self._embed_missing(texts)
         with self._lock:
             for text in texts:
                 self._cache.move_to_end(text)

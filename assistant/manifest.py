@@ -248,6 +248,16 @@ class Manifest:
             ).fetchall()
         return [r[0] for r in rows], [r[1] for r in rows]
 
+    def recent_chunk_texts(self, limit: int) -> list[str]:
+        """The texts of up to `limit` chunks of done articles, the last ingested first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.text FROM chunks c JOIN articles a USING (article_id) "
+                "WHERE a.state = 'done' ORDER BY c.rowid DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
     def count_chunks(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])

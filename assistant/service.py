@@ -78,6 +78,8 @@ class Assistant:
         self.generation = FairLock()  # one generation at a time, first come first served
         self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
         self.memory = AnswerMemory()  # what recent answers cited, for their follow-ups
+        self._answering = 0  # questions being answered now (background work waits for them)
+        self._answering_lock = threading.Lock()
 
     @property
     def llm(self) -> BaseChatModel:
@@ -171,6 +173,36 @@ class Assistant:
         """Passages first, then answer tokens, then the checked `Answer` (always last).
 
         Errors a user can fix raise `AssistantError` with the message to show."""
+        with self._answering_lock:
+            self._answering += 1
+        try:
+            yield from self._stream(question, history, filters)
+        finally:
+            with self._answering_lock:
+                self._answering -= 1
+
+    def warm_up(self, max_passages: int | None = None) -> int:
+        """Load the LLM and embed the sentences of the last ingested passages (up to
+        `answer.warm_passages`), so the first questions pay for neither; questions being
+        answered meanwhile go first. The web chat runs it in the background at start. Returns
+        how many sentences were embedded."""
+        limit = self.settings.answer.warm_passages if max_passages is None else max_passages
+        _ = self.llm
+        if limit <= 0 or self.index.vector_count() == 0:
+            return 0
+        texts = self.index.manifest.recent_chunk_texts(limit)
+        return self.evidence.warm(texts, wait=self._wait_for_questions)
+
+    def _wait_for_questions(self) -> None:
+        while self._answering:
+            time.sleep(0.2)
+
+    def _stream(
+        self,
+        question: str,
+        history: Sequence[Message] | None,
+        filters: Filters | None,
+    ) -> Iterator[Event]:
         started = time.perf_counter()
         question = self.check_question(question)
         history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]

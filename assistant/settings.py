@@ -149,6 +149,12 @@ class AnswerSettings(_Section):
         description="Weight of the question's keywords (rare ones count more) against "
         "embedding similarity when choosing evidence sentences.",
     )
+    warm_passages: int = Field(
+        500,
+        ge=0,
+        description="Passages (the last ingested first) whose sentences the web chat embeds "
+        "in the background at start, so first questions do not wait for it (~20 ms a sentence).",
+    )
     follow_up_favour: float = Field(
         0.05,
         ge=0.0,

@@ -88,6 +88,9 @@ def run(options: Options) -> dict[str, Any]:
     started = time.perf_counter()
     llm = assistant.llm
     load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    warmed = assistant.warm_up()  # what the web chat does in the background at start
+    warm_up = {"s": round(time.perf_counter() - started, 2), "sentences": warmed}
     rss_before = rss_mb()
     warm = queries(Vocabulary(options.samples), 1, options.seed + 2)[0]
     cold = measure_answers(assistant, [{"id": "warm-up", "question": warm}])[0]
@@ -96,6 +99,7 @@ def run(options: Options) -> dict[str, Any]:
     peak = peak_rss_mb()  # before the reference loads a second copy of the model
     return section(llm, load_s, cold, answers, llama_reference(assistant)) | {
         "index": built,
+        "warm_up": warm_up,
         "rss_mb_before_answers": rss_before,
         "peak_rss_mb": peak,
     }

@@ -231,6 +231,11 @@ def _answer(r: dict[str, Any]) -> list[str]:
         f"peak RSS {r['peak_rss_mb']} MB. Cold first question: passages "
         f"{_fmt(r['cold']['passages_s'])} s, first token {_fmt(r['cold']['first_token_s'])} s.",
     ]
+    if "warm_up" in r:  # the web chat's start-up warm-up, run before the questions
+        lines[-1] += (
+            f" Before them, the start-up warm-up (as the web chat runs it in the background) "
+            f"embedded {r['warm_up']['sentences']} sentences in {_fmt(r['warm_up']['s'])} s."
+        )
     if "prompt_tok_s" in ref:
         lines += [
             "",

@@ -261,3 +261,20 @@ def test_sentences_with_numbers_the_model_did_not_read_are_dropped(sample_assist
     answer = sample_assistant.ask("Combien de soldats américains sont en Syrie ?")
     assert answer.refused and answer.citations == []
     assert answer.text == sample_assistant.prompts.refusal("fr")
+
+
+def test_warm_up_embeds_the_passages_and_lets_questions_go_first(sample_assistant: Any) -> None:
+    import threading
+
+    with_llm(sample_assistant, ["Kerry a menacé [1]."])
+    stream = sample_assistant.stream(QUESTION)
+    assert isinstance(next(stream), Passages)  # a question is being answered
+    waited = threading.Thread(target=sample_assistant._wait_for_questions)
+    waited.start()
+    waited.join(0.5)
+    assert waited.is_alive(), "background work waits while a question is answered"
+    stream.close()
+    waited.join(5)
+    assert not waited.is_alive()
+    assert sample_assistant.warm_up() > 0
+    assert sample_assistant.warm_up() == 0, "nothing left to embed"

@@ -96,3 +96,24 @@ def test_favoured_sentences_win_a_close_call(embedder: Any) -> None:
     )
     assert favouring.pick(question, passages, favoured=[f"… {other} …"])[0].text == other
     assert favouring.pick(question, passages)[0].text == plain, "no favour without a text"
+
+
+def test_warm_up_embeds_sentences_before_the_questions(embedder: Any) -> None:
+    calls: list[int] = []
+
+    class Counting:
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            calls.append(len(texts))
+            return embedder.embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text)
+
+    picker = EvidencePicker(Counting(), embedder.count_tokens, max_tokens=60, per_passage=2)  # type: ignore[arg-type]
+    waits: list[int] = []
+    warmed = picker.warm([FLOWERS, OTHER, HEADING], batch=2, wait=lambda: waits.append(1))
+    assert warmed == sum(calls) >= 5 and len(waits) == len(calls) >= 3, "in batches, waiting first"
+    calls.clear()
+    picker.pick("Qu'ont fait les ministres pendant la pause ?", [passage(1, FLOWERS)])
+    assert calls == [], "the question found every sentence embedded"
+    assert picker.warm([FLOWERS]) == 0
