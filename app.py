@@ -37,6 +37,8 @@ def main() -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    assistant = default_assistant()
+    _ = assistant.evidence, assistant.index  # built here: never by two threads at once
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     demo.queue(**queue_kwargs(settings))
     demo.launch(**launch_kwargs(settings, users), css=CSS)

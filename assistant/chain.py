@@ -63,8 +63,8 @@ def source_line(excerpt: Excerpt) -> str:
     words = title.split()
     if len(words) > _TITLE_WORDS + 2:  # cutting one or two words saves nothing
         title = " ".join(words[:_TITLE_WORDS]) + " …"
-    if words and " ".join(words[:_TITLE_WORDS]) in " ".join(excerpt.text.split()):
-        title = ""
+    if len(words) >= 3 and " ".join(words[:_TITLE_WORDS]) in " ".join(excerpt.text.split()):
+        title = ""  # a one-word title ("Syrie") would match inside any word ("Syrienne")
     date = excerpt.passage.published
     return f"{title} ({date})" if title and date else title or (f"({date})" if date else "")
 

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from assistant.names import WORD, close_to_any
+from assistant.names import WORD, close_to_any, people
 
 # a citation marker, [3] or [1, 2]; group 1: the numbers
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
@@ -168,11 +168,18 @@ def attribute(
 
 def _naming_most(sentence: str, vocab: list[set[str]]) -> int | None:
     """The index of the one passage mentioning most of the sentence's names (capitalised
-    words, the first one too), other spellings allowed; None below two or on a tie."""
+    words, the first one too), other spellings allowed; None below two, on a tie, or when the
+    sentence names a person that passage does not ("Putin invited Obama": no Obama)."""
     from assistant.keyword import normalize
 
-    words = {m.group() for m in WORD.finditer(sentence) if m.group()[:1].isupper()}
-    stems = {stem for w in words if len(w) >= 4 for stem in normalize(w)}
-    counts = [sum(close_to_any(stem, v) for stem in stems) for v in vocab]
+    def stems(words: Iterable[str]) -> set[str]:
+        return {stem for w in words if len(w) >= 4 for stem in normalize(w)}
+
+    names = stems(m.group() for m in WORD.finditer(sentence) if m.group()[:1].isupper())
+    counts = [sum(close_to_any(stem, v) for stem in names) for v in vocab]
     top = max(counts, default=0)
-    return counts.index(top) if top >= 2 and counts.count(top) == 1 else None
+    if top < 2 or counts.count(top) > 1:
+        return None
+    best = counts.index(top)
+    persons = stems(w for person in people(sentence) for w in person.split())
+    return best if all(close_to_any(stem, vocab[best]) for stem in persons) else None

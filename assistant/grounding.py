@@ -23,6 +23,14 @@ from assistant.names import capitalised, close_to_any, people
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_POSSESSIVE = re.compile(r"['’]s?$")
+# English nouns that end the name of a body or a place, not of a person
+_INSTITUTIONS = frozenset(
+    "house army department office council ministry forces government nations union states "
+    "kingdom republic committee party court agency command center centre coalition front "
+    "guard police embassy organization organisation alliance brigade brigades movement "
+    "commission service services times post news press".split()
+)
 
 
 def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
@@ -31,24 +39,30 @@ def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
     lazily: one is enough to refuse."""
     known = {token for text in texts for token in normalize(text)}
     for name in dict.fromkeys(w for w in capitalised(question) if len(w) >= 4):  # not US, EI
-        stems = normalize(name)
-        if stems and not all(close_to_any(stem, known) for stem in stems):
+        if not _mentioned([name], known):
             yield name
 
 
 def missing_people(question: str, texts: Iterable[str]) -> Iterator[str]:
-    """The full names of people in `question` ("Barack Obama": two capitalised words or more,
-    not after an article or a preposition) that no text mentions, other spellings allowed
-    (Sergei/Sergueï). For English, which capitalises nationalities and titles ("Which Swiss
-    city", "Secretary"): a lone capitalised word is not checked."""
+    """The people named in full in `question` ("Barack Obama": two capitalised words or more,
+    not after an article or a preposition) whose surname no text mentions, other spellings
+    allowed (Shoigu/Choïgou). Only the last word is checked: titles and nationalities before
+    it ("Russian President Vladimir Putin") are translated in the passages, and a surname is
+    how articles name people after the first time; runs ending in an institution's noun
+    ("White House officials") are not people. For English, which capitalises more than
+    names: a lone capitalised word is not checked ("Which Swiss city")."""
     known = {token for text in texts for token in normalize(text)}
     for name in dict.fromkeys(people(question)):
-        words = name.split()
-        if len(words) < 2 or any(c.isdigit() for c in name):
-            continue
-        stems = [stem for word in words if len(word) >= 4 for stem in normalize(word)]
-        if stems and not all(close_to_any(stem, known) for stem in stems):
+        words = [_POSSESSIVE.sub("", w) for w in name.split()]
+        surname = words[-1]
+        checked = len(words) >= 2 and len(surname) >= 4 and not any(c.isdigit() for c in name)
+        if checked and surname.lower() not in _INSTITUTIONS and not _mentioned([surname], known):
             yield name
+
+
+def _mentioned(words: list[str], known: set[str]) -> bool:
+    """Every stem of `words` is among `known`, or close to one of them."""
+    return all(close_to_any(stem, known) for word in words for stem in normalize(word))
 
 
 def numbers(text: str) -> set[str]:

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from assistant.citations import MARKER
 
 _MARKER = re.compile(r"\s*" + MARKER.pattern)
+_NOTE = "*("  # how the chat's notes after an answer begin: "*(incomplete: …)*"
 
 
 def _key(text: str) -> str:
@@ -50,6 +51,6 @@ class AnswerMemory:
             if text in self._read:
                 return self._read[text]
             for key in reversed(self._read):
-                if text.startswith(key):
+                if text.startswith(key) and text[len(key) :].lstrip().startswith(_NOTE):
                     return self._read[key]
         return ()

@@ -90,6 +90,7 @@ def test_answer_in_another_language_is_attributed_by_its_names() -> None:
         "Sergei spoke at length.",  # one name only
         "Sergei Lavrov and Sergei Shoigu met.",  # a tie: one name in each
         "Kerry threatened Sergueï Lavrov [1].",  # already cited
+        "Kerry warned Lavrov and Obama.",  # the most-named passage lacks a person: Obama
     ):
         assert attribute(unsupported, passages, by_names=True) == unsupported
 

@@ -55,6 +55,13 @@ def test_names_no_passage_mentions_are_missing() -> None:
         ("Which Swiss city did the Secretary of State visit?", []),  # lone capitalised words
         ("What did the White House say about Aleppo?", []),  # after an article: not a person
         ("(ref. K1a1a1a1a) What did Obama say?", []),  # codes and lone names: not checked
+        ("Was Angela Merkel's call about Syria?", []),  # a possessive
+        ("What did Russian President Vladimir Putin say?", []),  # titles are translated
+        ("What did Russian Defence Minister Sergei Shoigu say?", []),
+        ("Why did White House officials criticise Moscow?", []),  # a body, not a person
+        ("Does Turkey support Free Syrian Army?", []),
+        ("What did Sergei Lavrov say?", ["Sergei Lavrov"]),
+        ("What did Recep Tayyip Erdogan's adviser say?", ["Recep Tayyip Erdogan's"]),
     ],
 )
 def test_english_questions_are_checked_for_full_names_only(

@@ -55,3 +55,4 @@ def test_passage_header_is_short() -> None:
     assert source_line(_excerpt(title, f"{title}\n\nSuite au regain de violence…")) == ""
     assert source_line(_excerpt(title, title, "2016-09-29")) == "(2016-09-29)"
     assert source_line(_excerpt("", "Kerry a menacé Moscou.")) == ""
+    assert source_line(_excerpt("Syrie", "La guerre syrienne continue.")) == "Syrie"

@@ -30,3 +30,12 @@ def test_memory_is_bounded_and_skips_uncited_answers() -> None:
         memory.remember(f"Réponse {n} [1].", [f"passage {n}"])
     assert memory.recall("Réponse 0 [1].") == ()
     assert memory.recall("Réponse 2 [1].") == ("passage 2",)
+
+
+def test_a_short_answer_does_not_match_a_longer_one() -> None:
+    memory = AnswerMemory()
+    memory.remember("Oui [1].", ["Kerry a dit oui."])
+    assert memory.recall("Oui. Poutine a appelé Merkel [2].") == ()
+    assert memory.recall("Oui [1].\n\n*(incomplete: the answer was cut off.)*") == (
+        "Kerry a dit oui.",
+    )
