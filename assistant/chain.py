@@ -42,6 +42,11 @@ _HISTORY_CHARS = 600
 _TITLE_WORDS = 10
 
 
+def last_said(history: Sequence[Message], role: str) -> str:
+    """The text of the conversation's last message from `role` ("user" or "assistant")."""
+    return next((str(t["content"]) for t in reversed(history) if t["role"] == role), "")
+
+
 def _flat(text: object) -> str:
     """One line of conversation text, without citation markers, cut to a short length."""
     text = neutralise_control_tokens(str(text))
@@ -125,8 +130,7 @@ class AnswerChain:
         """The follow-up with the last exchange only: a small model rewrites that reliably,
         and the instructions and examples before it stay a cacheable prefix."""
         history = values["history"]
-        previous = next((t["content"] for t in reversed(history) if t["role"] == "user"), "")
-        answer = next((t["content"] for t in reversed(history) if t["role"] == "assistant"), "")
+        previous, answer = last_said(history, "user"), last_said(history, "assistant")
         return [
             HumanMessage(
                 self.prompts.condense.format(

@@ -37,7 +37,7 @@ def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
     """The names of `question` that no text mentions, even spelled a little differently
     (Moscow/Moscou, Shoigu/Choïgou: up to 2 edits in the stem, 1 in a four-letter one),
     lazily: one is enough to refuse."""
-    known = {token for text in texts for token in normalize(text)}
+    known = _vocabulary(texts)
     for name in dict.fromkeys(w for w in capitalised(question) if len(w) >= 4):  # not US, EI
         if not _mentioned([name], known):
             yield name
@@ -51,13 +51,17 @@ def missing_people(question: str, texts: Iterable[str]) -> Iterator[str]:
     how articles name people after the first time; runs ending in an institution's noun
     ("White House officials") are not people. For English, which capitalises more than
     names: a lone capitalised word is not checked ("Which Swiss city")."""
-    known = {token for text in texts for token in normalize(text)}
+    known = _vocabulary(texts)
     for name in dict.fromkeys(people(question)):
         words = [_POSSESSIVE.sub("", w) for w in name.split()]
         surname = words[-1]
         checked = len(words) >= 2 and len(surname) >= 4 and not any(c.isdigit() for c in name)
         if checked and surname.lower() not in _INSTITUTIONS and not _mentioned([surname], known):
             yield name
+
+
+def _vocabulary(texts: Iterable[str]) -> set[str]:
+    return {token for text in texts for token in normalize(text)}
 
 
 def _mentioned(words: list[str], known: set[str]) -> bool:

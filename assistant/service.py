@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.chain import AnswerChain, Message
+from assistant.chain import AnswerChain, Message, last_said
 from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionError
 from assistant.evidence import EvidencePicker, Excerpt
@@ -207,7 +207,8 @@ class Assistant:
         question = self.check_question(question)
         history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
         language = detect_language(question)
-        standalone, asked, queries = yield from self._follow_up(question, history)
+        last_answer = last_said(history, "assistant")
+        standalone, asked, queries = yield from self._follow_up(question, history, last_answer)
         if self.index.vector_count() == 0:
             raise IndexEmptyError(
                 "No articles are indexed yet. Add files to the articles folder and run "
@@ -233,7 +234,9 @@ class Assistant:
             yield Passages(found, standalone)  # on screen before the evidence is read
             keyword = self.index.keyword()
             weights = keyword.term_weights if keyword is not None else None
-            excerpts = self.evidence.pick(standalone, found, weights, self._recalled(history))
+            # a follow-up favours what the last answer cited (known if this process gave it)
+            recalled = self.memory.recall(last_answer)
+            excerpts = self.evidence.pick(standalone, found, weights, recalled)
             excerpts = self.chain.fit_passages(excerpts, asked, language)
             answer = yield from self._generate(asked, found, excerpts, language, started)
             cited = {c.number for c in answer.citations}
@@ -242,11 +245,6 @@ class Assistant:
         answer.timings.retrieval_s = retrieval_s
         answer.timings.total_s = time.perf_counter() - started
         yield answer
-
-    def _recalled(self, history: Sequence[Message]) -> tuple[str, ...]:
-        """What the last answer of the conversation cited, if this process gave it."""
-        last = next((str(t["content"]) for t in reversed(history) if t["role"] == "assistant"), "")
-        return self.memory.recall(last) if last else ()
 
     @staticmethod
     def _unmentioned(question: str, language: str, translated: bool, found: list[Passage]) -> bool:
@@ -266,7 +264,7 @@ class Assistant:
         return missing is not None
 
     def _follow_up(
-        self, question: str, history: Sequence[Message]
+        self, question: str, history: Sequence[Message], last_answer: str
     ) -> Generator[Event, None, tuple[str, str, list[str]]]:
         """(what is searched for, what the LLM is asked, the search queries) for a question.
 
@@ -277,9 +275,6 @@ class Assistant:
         if not previous:
             return question, question, [question]
         joined = f"{previous[-1]} {question}"
-        last_answer = next(
-            (str(t["content"]) for t in reversed(history) if t["role"] == "assistant"), ""
-        )
         resolved = resolve_follow_up(question, previous[-1], last_answer)
         if resolved is not None:  # a pronoun for the person just talked about: no LLM call
             return resolved, resolved, [resolved, joined]
