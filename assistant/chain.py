@@ -206,7 +206,7 @@ class AnswerChain:
         read = {e.number: e.text for e in excerpts}
         texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
         across = detect_language(" ".join(read.values()), default=language) != language
-        text = tidy_markers(attribute(text, texts, by_names=across))
+        text = tidy_markers(attribute(text, texts, by_names=across, question=question))
         checked = check_markers(text, len(passages), given)
         if is_refusal(checked.text, refusals) or not has_claims(checked.text):
             return Answer(

@@ -122,6 +122,7 @@ def attribute(
     min_overlap: float = 0.6,
     max_wrong: float = 0.3,
     by_names: bool = False,
+    question: str = "",
 ) -> str:
     """Tie each sentence to the passage it comes from, using the words it shares with them.
 
@@ -132,10 +133,13 @@ def attribute(
     With `by_names` (an answer in another language than the passages: its words are not
     theirs), a sentence without a marker that no passage shares the words of gets the one
     passage that mentions most of its names, at least two ("General Victor Poznikhir"). A
-    sentence no passage supports keeps what it has, so the answer can still be flagged."""
+    sentence no passage supports keeps what it has, so the answer can still be flagged.
+    Words of the `question` an answer sentence repeats ("La ville la plus touchée … est
+    Alep") are its framing, not its claim: only the other words are looked for, when any."""
     from assistant.keyword import normalize
 
     vocab = [set(normalize(p)) for p in passages]
+    asked = set(normalize(question))
     out: list[str] = []
     pos = 0
     for match in _SENTENCE.finditer(text):
@@ -146,6 +150,7 @@ def attribute(
         if len(words) < 3 or not vocab:
             out.append(sentence)
             continue
+        words = words - asked or words
         scores = [len(words & v) / len(words) for v in vocab]
         best = max(range(len(scores)), key=scores.__getitem__)
         cited = [int(n) for m in MARKER.findall(sentence) for n in re.split(r"\D+", m) if n]

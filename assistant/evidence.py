@@ -10,6 +10,7 @@ passage the user sees.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -95,7 +96,7 @@ class EvidencePicker:
         """Excerpts of the passages (in their ranked order) holding the best sentences.
 
         A sentence scores its embedding similarity to the question plus `keyword_weight` times
-        the share of the question's keyword weight (rare words count more) it contains: the
+        the share of the question's keyword weight it contains (see `_distinctive`): the
         embedding alone favours sentences sharing the question's names over the one that
         answers it. Sentences inside one of the `favoured` texts (what the last answer cited,
         for a follow-up) get `favour` more. Passages none of whose sentences made the budget
@@ -112,9 +113,11 @@ class EvidencePicker:
         query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         scores = vectors @ (query / (np.linalg.norm(query) or 1.0))
         weights = term_weights(question) if term_weights and self.keyword_weight else {}
-        total = sum(weights.values())
-        if total > 0:
-            overlap = [sum(weights.get(t, 0.0) for t in set(normalize(s))) for _, _, s in flat]
+        if weights:
+            terms = [set(normalize(s)) for _, _, s in flat]
+            weights = _distinctive(weights, terms)
+            total = sum(weights.values())
+            overlap = [sum(weights.get(t, 0.0) for t in found) for found in terms]
             scores = scores + self.keyword_weight * np.asarray(overlap, dtype=np.float32) / total
         if favoured and self.favour:
             inside = [any(s in text for text in favoured) for _, _, s in flat]
@@ -155,6 +158,21 @@ class EvidencePicker:
             for text in texts:
                 self._cache.move_to_end(text)
             return np.stack([self._cache[t] for t in texts])
+
+
+def _distinctive(weights: dict[str, float], sentences: list[set[str]]) -> dict[str, float]:
+    """The question's keyword weights (rare in the archive: heavier) scaled by how few of the
+    candidate sentences hold each word: in "Qu'ont fait Kerry et Lavrov pendant leur pause ?"
+    the names are in most candidates and tell them apart less than "pause" does. A word in one
+    sentence (or none) keeps its weight; one in every sentence keeps log(2)/log(1+n) of it."""
+    n = len(sentences)
+    if n < 2:
+        return weights
+    scale = math.log(1.0 + n)
+    return {
+        term: weight * math.log(1.0 + n / max(1, sum(term in s for s in sentences))) / scale
+        for term, weight in weights.items()
+    }
 
 
 def _join(text: str, spans: list[tuple[int, int]], indexes: list[int]) -> str:

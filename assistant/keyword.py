@@ -89,6 +89,20 @@ def _stemmer() -> Any:
     return stemmer
 
 
+# Words about the articles themselves ("mentionné dans les articles"): every passage is from an
+# article, so they are not searched for.
+_META_WORDS = re.compile(
+    r"\b(?:articles?|textes?|documents?|passages?|sources?|mentionn[ée]e?s?|évoqu[ée]e?s?|"
+    r"cit[ée]e?s?|mentioned|according|texts?)\b",
+    re.IGNORECASE,
+)
+
+
+def query_terms(query: str) -> list[str]:
+    """The normalised tokens of a question, without words about the articles themselves."""
+    return normalize(_META_WORDS.sub(" ", query))
+
+
 def normalize(text: str) -> list[str]:
     """Tokens for BM25: folded case and accents, no elisions or stopwords, French-stemmed."""
     text = _ELISION.sub(" ", _replace(text.casefold(), _APOSTROPHES))
@@ -126,7 +140,7 @@ class KeywordIndex:
             return []
         vocab: dict[str, int] = self._bm25.vocab_dict
         # Unknown tokens are dropped here: bm25s raises on ids outside its matrix.
-        token_ids = list(dict.fromkeys(vocab[t] for t in normalize(query) if t in vocab))
+        token_ids = list(dict.fromkeys(vocab[t] for t in query_terms(query) if t in vocab))
         if not token_ids:
             return []
         scores: np.ndarray = self._bm25.get_scores_from_ids(token_ids)
@@ -155,14 +169,15 @@ class KeywordIndex:
             fetch *= 8
 
     def term_weights(self, text: str) -> dict[str, float]:
-        """The indexed tokens of `text` with their inverse document frequency (rarer: heavier)."""
+        """The indexed tokens of question `text` with their inverse document frequency (rarer:
+        heavier)."""
         if self._bm25 is None:
             return {}
         vocab: dict[str, int] = self._bm25.vocab_dict
         indptr = self._bm25.scores["indptr"]
         n = max(len(self._ids), 1)
         weights = {}
-        for token in normalize(text):
+        for token in query_terms(text):
             if token in vocab:
                 df = int(indptr[vocab[token] + 1] - indptr[vocab[token]])
                 weights[token] = math.log(1.0 + n / max(df, 1))

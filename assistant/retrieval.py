@@ -27,13 +27,6 @@ logger = logging.getLogger(__name__)
 
 # Words that talk about the corpus rather than its content ("dans les articles", "mentionné"):
 # rare in articles, so BM25 would weigh them heavily for no reason. Query side only.
-_META_WORDS = re.compile(
-    r"\b(?:articles?|textes?|documents?|passages?|sources?|mentionn[ée]e?s?|évoqu[ée]e?s?|"
-    r"cit[ée]e?s?|mentioned|according|texts?)\b",
-    re.IGNORECASE,
-)
-
-
 def _where(filters: Filters) -> dict[str, Any] | None:
     clauses: list[dict[str, Any]] = []
     if filters.article_ids:
@@ -107,7 +100,7 @@ class Retriever:
         index = self.index.keyword()
         if index is None:
             return []
-        hits = index.search(_META_WORDS.sub(" ", query), n, allowed=allowed)
+        hits = index.search(query, n, allowed=allowed)
         floor = hits[0][1] * self.settings.keyword_min_ratio if hits else 0.0
         return [(i, s) for i, s in hits if s >= floor]
 

@@ -135,7 +135,7 @@ class AnswerSettings(_Section):
         2000, ge=10, description="Longer questions are truncated to this many characters."
     )
     context_passages: int = Field(
-        5, ge=1, le=20, description="Best passages whose sentences the LLM may read."
+        10, ge=1, le=20, description="Best passages whose sentences the LLM may read."
     )
     evidence_tokens: int = Field(
         100,
@@ -144,7 +144,7 @@ class AnswerSettings(_Section):
         "given to the LLM; each prompt token delays the first answer token.",
     )
     evidence_keyword_weight: float = Field(
-        0.1,
+        0.2,
         ge=0.0,
         description="Weight of the question's keywords (rare ones count more) against "
         "embedding similarity when choosing evidence sentences.",

@@ -29,13 +29,13 @@ def with_llm(assistant: Any, replies: list[str], **kwargs: Any) -> RecordingChat
 
 def test_stream_yields_passages_then_tokens_then_the_checked_answer(sample_assistant: Any) -> None:
     sample_assistant.settings.answer.evidence_tokens = 4000  # the model reads every passage
-    with_llm(sample_assistant, ["Kerry a menacé [1]. Voir [9]."])
+    with_llm(sample_assistant, ["Kerry a menacé [1]. Voir [19]."])
     events = list(sample_assistant.stream(QUESTION))
     assert isinstance(events[0], Passages) and events[0].passages
     assert all(isinstance(e, Token) for e in events[1:-1]) and len(events) > 3
     answer = events[-1]
     assert isinstance(answer, Answer)
-    assert "[9]" not in answer.text and "[1]" in answer.text
+    assert "[19]" not in answer.text and "[1]" in answer.text
     assert [c.number for c in answer.citations] == [1]
     assert answer.citations[0].passage == events[0].passages[0]
     assert not answer.refused and not answer.uncited

@@ -72,6 +72,24 @@ def test_marked_or_unsupported_sentences_are_left_alone() -> None:
     assert attribute(unsupported, passages) == unsupported
 
 
+def test_words_repeated_from_the_question_are_not_looked_for() -> None:
+    """An answer restating the question shares few words with the passage it answers from."""
+    passages = [
+        "Washington et Moscou discutent d'un accord militaire.",
+        "La bataille d'Alep est cruciale ; la deuxième ville du pays est divisée depuis 2012.",
+    ]
+    question = "Quelle est la ville la plus touchée par les combats évoqués dans les articles ?"
+    text = "La ville la plus touchée par les combats évoqués dans les articles est Alep."
+    assert attribute(text, passages) == text, "without the question, too few words are shared"
+    assert attribute(text, passages, question=question) == (
+        "La ville la plus touchée par les combats évoqués dans les articles est Alep [2]."
+    )
+    only_the_question = "La ville la plus touchée par les combats est évoquée."
+    assert attribute(only_the_question, passages, question=question) == only_the_question
+    elsewhere = "La ville la plus touchée par les combats est Homs."
+    assert attribute(elsewhere, passages, question=question) == elsewhere
+
+
 def test_answer_in_another_language_is_attributed_by_its_names() -> None:
     """An English answer about French passages shares their names, not their words."""
     passages = [

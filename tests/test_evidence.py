@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from assistant.evidence import EvidencePicker
+import pytest
+
+from assistant.evidence import EvidencePicker, _distinctive
 from assistant.keyword import KeywordIndex
 from assistant.schema import Passage
 from ingest.chunk import sentence_spans
@@ -117,3 +120,12 @@ def test_warm_up_embeds_sentences_before_the_questions(embedder: Any) -> None:
     picker.pick("Qu'ont fait les ministres pendant la pause ?", [passage(1, FLOWERS)])
     assert calls == [], "the question found every sentence embedded"
     assert picker.warm([FLOWERS]) == 0
+
+
+def test_question_words_in_most_candidates_weigh_less() -> None:
+    """Names in every candidate sentence tell them apart less than a word found in one."""
+    sentences = [{"kerry", "lavrov", "accord"}, {"kerry", "lavrov"}, {"kerry", "paus", "fleur"}]
+    weights = _distinctive({"kerry": 2.0, "paus": 2.0, "absent": 1.0}, sentences)
+    assert weights["paus"] == 2.0 and weights["absent"] == 1.0, "in one sentence or none: kept"
+    assert weights["kerry"] == pytest.approx(2.0 * math.log(2.0) / math.log(4.0))
+    assert _distinctive({"kerry": 2.0}, [{"kerry"}]) == {"kerry": 2.0}, "one candidate: kept"

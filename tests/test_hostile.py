@@ -103,11 +103,11 @@ def test_hostile_passages_reach_the_model_only_as_quoted_data(
 def test_answer_cannot_cite_passages_that_were_not_given(
     hostile_index: Path, embedder: MemoEmbeddings, tmp_path: Path
 ) -> None:
-    llm = RecordingChat(["PIRATÉ, 250 000 visiteurs [12]. Record battu [7] [0]. Jaton [3, 12]."])
+    llm = RecordingChat(["PIRATÉ, 250 000 visiteurs [32]. Record battu [27] [0]. Jaton [3, 32]."])
     answer = _assistant(hostile_index, embedder, tmp_path, llm).ask(MONTREUX_QUESTION)
     n = len(answer.passages)
-    assert n < 7
-    assert not re.search(r"\[(?:0|7|12)\]", answer.text), answer.text
+    assert n < 27
+    assert not re.search(r"\[(?:0|27|32)\]", answer.text), answer.text
     assert all(
         1 <= c.number <= n and c.passage == answer.passages[c.number - 1] for c in answer.citations
     )

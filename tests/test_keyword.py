@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.keyword import KeywordIndex, normalize
+from assistant.keyword import KeywordIndex, normalize, query_terms
 
 DOCS = {
     "alep": "Les bombardements sur ALÉP ont repris lundi, selon l'Observatoire syrien.",
@@ -63,6 +63,21 @@ def test_normalize_folds_elides_and_stems() -> None:
 def test_stopwords_or_nothing_return_no_hit(index: KeywordIndex, query: str) -> None:
     assert normalize(query) == []
     assert index.search(query, 5) == []
+
+
+def test_words_about_the_articles_are_not_searched_for() -> None:
+    """ "Cité dans les articles" is true of every passage: it must not pull in the ones that
+    happen to say "article" or "cité"."""
+    texts = {
+        "a": "Un article de loi cité par le ministre.",
+        "b": "Les bombardements sur la ville d'Alep.",
+    }
+    index = KeywordIndex.build(list(texts), list(texts.values()))
+    question = "Quelle ville est citée dans les articles ?"
+    assert query_terms(question) == normalize("Quelle ville est dans les ?")
+    assert top_ids(index, question) == ["b"]
+    assert "articl" not in index.term_weights(question)
+    assert normalize("cité dans les articles"), "the passages' own words are still indexed"
 
 
 def test_unknown_words_return_no_hit(index: KeywordIndex) -> None:
