@@ -23,6 +23,7 @@ from assistant.names import capitalised, close_to_any, people
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)", re.MULTILINE)  # "1." opening a list item
 _POSSESSIVE = re.compile(r"['’]s?$")
 # English nouns that end the name of a body or a place, not of a person
 _INSTITUTIONS = frozenset(
@@ -80,14 +81,14 @@ def numbers(text: str) -> set[str]:
 
 def drop_unsupported(answer: str, sources: Iterable[str]) -> tuple[str, list[str]]:
     """(the answer without its sentences stating numbers absent from `sources`, those
-    sentences)."""
+    sentences). The numbers of a numbered list ("1.", "2)" opening a line) are not claims."""
     known: set[str] = set()
     for source in sources:
         known |= numbers(source)
     kept: list[str] = []
     dropped: list[str] = []
     for sentence in _SENTENCE_END.split(answer.strip()):
-        if numbers(sentence) - known:
+        if numbers(_ENUMERATOR.sub(" ", sentence)) - known:
             dropped.append(sentence)
         else:
             kept.append(sentence)

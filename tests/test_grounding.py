@@ -99,3 +99,13 @@ def test_an_answer_of_unread_numbers_only_is_left_empty() -> None:
 def test_answers_without_numbers_are_unchanged() -> None:
     answer = "John Kerry a menacé de suspendre la coopération [1]."
     assert drop_unsupported(answer, []) == (answer, [])
+
+
+def test_the_numbers_of_a_numbered_list_are_not_claims() -> None:
+    answer = (
+        "Les États-Unis envisagent de suspendre leur collaboration pour deux raisons :\n\n"
+        "1. La violence à Alep [1].\n2) Les bombardements [2].\n3. Environ 2 000 morts [2]."
+    )
+    kept, dropped = drop_unsupported(answer, ["La violence à Alep.", "Les bombardements."])
+    assert dropped == ["Environ 2 000 morts [2]."], "a number inside an item is still checked"
+    assert "deux raisons" in kept and "La violence à Alep [1]." in kept
