@@ -89,8 +89,8 @@ def _stemmer() -> Any:
     return stemmer
 
 
-# Words about the articles themselves ("mentionné dans les articles"): every passage is from an
-# article, so they are not searched for.
+# Words that talk about the articles rather than their content ("mentionné dans les articles"):
+# rare in articles, so BM25 would weigh them heavily for no reason. Query side only.
 _META_WORDS = re.compile(
     r"\b(?:articles?|textes?|documents?|passages?|sources?|mentionn[ée]e?s?|évoqu[ée]e?s?|"
     r"cit[ée]e?s?|mentioned|according|texts?)\b",

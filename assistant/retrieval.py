@@ -25,8 +25,6 @@ from assistant.settings import RetrievalSettings
 logger = logging.getLogger(__name__)
 
 
-# Words that talk about the corpus rather than its content ("dans les articles", "mentionné"):
-# rare in articles, so BM25 would weigh them heavily for no reason. Query side only.
 def _where(filters: Filters) -> dict[str, Any] | None:
     clauses: list[dict[str, Any]] = []
     if filters.article_ids:
