@@ -4,11 +4,12 @@ Names, before the model is asked: a question about someone or somewhere that non
 retrieved passages mentions ("Qu'a dit Barack Obama… ?") is refused — the small model would
 otherwise answer it from the passages about other people.
 
-Numbers, after it answered: a 1.5B model asked about something the articles do not say
-sometimes answers from its own memory ("about 2,000 soldiers"), with a citation. Numbers are
-the claims that can be checked without understanding the sentence, in any language: a sentence
-of the answer stating a number that appears neither in the passages the model read (text,
-title, date) nor in the question is dropped. An answer left with nothing is a refusal.
+Numbers and people, after it answered: a 1.5B model asked about something the articles do
+not say sometimes answers from its own memory ("about 2,000 soldiers", "le président turc,
+Recep Tayyip Erdogan"), with a citation. Numbers and people's names are the claims that can be
+checked without understanding the sentence, in any language: a sentence of the answer stating
+a number, or naming a person in full, that appears neither in the passages the model read
+(text, title, date) nor in the question is dropped. An answer left with nothing is a refusal.
 """
 
 from __future__ import annotations
@@ -52,8 +53,15 @@ def missing_people(question: str, texts: Iterable[str]) -> Iterator[str]:
     how articles name people after the first time; runs ending in an institution's noun
     ("White House officials") are not people. For English, which capitalises more than
     names: a lone capitalised word is not checked ("Which Swiss city")."""
-    known = _vocabulary(texts)
-    for name in dict.fromkeys(people(question)):
+    return _unread_people(question, _vocabulary(texts))
+
+
+def _unread_person(text: str, known: set[str]) -> bool:
+    return next(_unread_people(text, known), None) is not None
+
+
+def _unread_people(text: str, known: set[str]) -> Iterator[str]:
+    for name in dict.fromkeys(people(text)):
         words = [_POSSESSIVE.sub("", w) for w in name.split()]
         surname = words[-1]
         checked = len(words) >= 2 and len(surname) >= 4 and not any(c.isdigit() for c in name)
@@ -80,15 +88,18 @@ def numbers(text: str) -> set[str]:
 
 
 def drop_unsupported(answer: str, sources: Iterable[str]) -> tuple[str, list[str]]:
-    """(the answer without its sentences stating numbers absent from `sources`, those
-    sentences). The numbers of a numbered list ("1.", "2)" opening a line) are not claims."""
+    """(the answer without its sentences stating numbers or naming people (see
+    `missing_people`) absent from `sources`, those sentences). The numbers of a numbered list
+    ("1.", "2)" opening a line) are not claims."""
+    sources = list(sources)
     known: set[str] = set()
     for source in sources:
         known |= numbers(source)
+    vocabulary = _vocabulary(sources)
     kept: list[str] = []
     dropped: list[str] = []
     for sentence in _SENTENCE_END.split(answer.strip()):
-        if numbers(_ENUMERATOR.sub(" ", sentence)) - known:
+        if numbers(_ENUMERATOR.sub(" ", sentence)) - known or _unread_person(sentence, vocabulary):
             dropped.append(sentence)
         else:
             kept.append(sentence)

@@ -20,6 +20,9 @@ _NOT_NAMES = frozenset(
     "were has have had can could will would should and but so".split()
 )
 
+# nor is an article opening a sentence ("Les États-Unis", "The Kremlin")
+_NOT_A_NAME = _NOT_NAMES | _BEFORE_NON_PERSON
+
 
 def capitalised(text: str) -> list[str]:
     """The capitalised words of `text` after its first word, elisions removed ("l'Iran" →
@@ -52,7 +55,7 @@ def name_spans(text: str) -> list[Name]:
         word = ELISION.sub("", match.group())
         elided = word != match.group()
         capital = word[:1].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-Z]", word))
-        if capital and word and word.lower() not in _NOT_NAMES:
+        if capital and word and word.lower() not in _NOT_A_NAME:
             if skipping or (not run and (elided or previous in _BEFORE_NON_PERSON)):
                 skipping = True
                 continue
