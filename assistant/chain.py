@@ -199,7 +199,11 @@ class AnswerChain:
         sentences stating numbers the model did not read are dropped (see `grounding`)."""
         refusals = list(self.prompts.refusals.values())
         given = [e.number for e in excerpts]
-        text, dropped = drop_unsupported(text, [question, self.format_passages(excerpts)])
+        text, dropped = drop_unsupported(
+            text,
+            [question, self.format_passages(excerpts)],
+            [f"{e.passage.title}\n{e.passage.text}" for e in excerpts],
+        )
         if dropped:
             logger.info("Dropped answer sentences with numbers not read: %s", dropped)
         text = check_markers(tidy_markers(text), len(passages), given).text

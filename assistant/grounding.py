@@ -87,15 +87,19 @@ def numbers(text: str) -> set[str]:
     return found
 
 
-def drop_unsupported(answer: str, sources: Iterable[str]) -> tuple[str, list[str]]:
-    """(the answer without its sentences stating numbers or naming people (see
-    `missing_people`) absent from `sources`, those sentences). The numbers of a numbered list
-    ("1.", "2)" opening a line) are not claims."""
+def drop_unsupported(
+    answer: str, sources: Iterable[str], articles: Iterable[str] = ()
+) -> tuple[str, list[str]]:
+    """(the answer without its sentences stating numbers absent from `sources`, or naming
+    people (see `missing_people`) absent from `sources` and `articles`, those sentences).
+    Numbers must have been read; a name may also come from the whole passage or title the
+    read sentences belong to (a title cut short in the prompt still names its man). The
+    numbers of a numbered list ("1.", "2)" opening a line) are not claims."""
     sources = list(sources)
     known: set[str] = set()
     for source in sources:
         known |= numbers(source)
-    vocabulary = _vocabulary(sources)
+    vocabulary = _vocabulary([*sources, *articles])
     kept: list[str] = []
     dropped: list[str] = []
     for sentence in _SENTENCE_END.split(answer.strip()):

@@ -122,6 +122,9 @@ def test_a_sentence_naming_a_person_nobody_wrote_of_is_dropped() -> None:
     )
     kept, dropped = drop_unsupported(answer, read)
     assert dropped == ["Le président turc, Recep Tayyip Erdogan, salue l'accord [1]."]
+    titled = drop_unsupported(answer, read, ["Erdogan salue l'accord d'Alep\nLa Turquie…"])
+    assert titled == (answer, []), "named in the article the read sentence comes from"
+    assert drop_unsupported("About 2,000 died [1].", read, ["2,000 morts"])[1], "numbers: read"
     assert kept.startswith("Sergei Lavrov"), "other spellings and possessives of read names"
     for fine in (
         "The White House welcomed it [1].",  # an institution
