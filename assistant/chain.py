@@ -196,20 +196,18 @@ class AnswerChain:
         question: str = "",
     ) -> Answer:
         """The checked answer: citations only to the passages the LLM read, none on refusals;
-        sentences stating numbers the model did not read are dropped (see `grounding`)."""
+        sentences stating numbers the model did not read, or naming people the articles do
+        not (in the passages' language), are dropped (see `grounding`)."""
         refusals = list(self.prompts.refusals.values())
         given = [e.number for e in excerpts]
-        text, dropped = drop_unsupported(
-            text,
-            [question, self.format_passages(excerpts)],
-            [f"{e.passage.title}\n{e.passage.text}" for e in excerpts],
-        )
-        if dropped:
-            logger.info("Dropped answer sentences with numbers not read: %s", dropped)
-        text = check_markers(tidy_markers(text), len(passages), given).text
         read = {e.number: e.text for e in excerpts}
-        texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
         across = detect_language(" ".join(read.values()), default=language) != language
+        articles = None if across else [f"{e.passage.title}\n{e.passage.text}" for e in excerpts]
+        text, dropped = drop_unsupported(text, [question, self.format_passages(excerpts)], articles)
+        if dropped:
+            logger.info("Dropped answer sentences with numbers or people not read: %s", dropped)
+        text = check_markers(tidy_markers(text), len(passages), given).text
+        texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
         text = tidy_markers(attribute(text, texts, by_names=across, question=question))
         checked = check_markers(text, len(passages), given)
         if is_refusal(checked.text, refusals) or not has_claims(checked.text):

@@ -134,8 +134,9 @@ def attribute(
     theirs), a sentence without a marker that no passage shares the words of gets the one
     passage that mentions most of its names, at least two ("General Victor Poznikhir"). A
     sentence no passage supports keeps what it has, so the answer can still be flagged.
-    Words of the `question` an answer sentence repeats ("La ville la plus touchée … est
-    Alep") are its framing, not its claim: only the other words are looked for, when any."""
+    Words of the `question` an unmarked sentence repeats ("La ville la plus touchée … est
+    Alep") are its framing, not its claim: only the other words are looked for, when any (a
+    tie goes to the passage sharing most of all its words)."""
     from assistant.keyword import normalize
 
     vocab = [set(normalize(p)) for p in passages]
@@ -150,11 +151,12 @@ def attribute(
         if len(words) < 3 or not vocab:
             out.append(sentence)
             continue
-        words = words - asked or words
-        scores = [len(words & v) / len(words) for v in vocab]
-        best = max(range(len(scores)), key=scores.__getitem__)
         cited = [int(n) for m in MARKER.findall(sentence) for n in re.split(r"\D+", m) if n]
         cited = [n for n in cited if 1 <= n <= len(passages)]
+        every = [len(words & v) / len(words) for v in vocab]
+        claim = set() if cited else words - asked  # a marked sentence is judged on all its words
+        scores = [len(claim & v) / len(claim) for v in vocab] if claim else every
+        best = max(range(len(scores)), key=lambda i: (scores[i], every[i]))
         if scores[best] < min_overlap and by_names and not cited:
             named = _naming_most(sentence, vocab)
             if named is not None:

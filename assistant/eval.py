@@ -12,7 +12,7 @@ total. "retrieval" is the facade's own `Answer.timings.retrieval_s`, which inclu
 follow-up rewrite and the question translation when those LLM calls happen.
 
 Retrieval is scored at the article level on the passages the answer path retrieved: the
-passages it showed when they are at least max(k, 5) (the default shows 5); otherwise (a smaller
+passages it showed when they are at least max(k, 5) (the default shows 10); otherwise (a smaller
 `answer.context_passages`, or a question refused before the LLM, which shows none)
 `Assistant.retrieve(standalone question, k=max(k, 5))`. That call searches with the standalone
 question only, not with the extra translated query the answer path adds for a question in

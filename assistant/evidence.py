@@ -116,7 +116,7 @@ class EvidencePicker:
         if weights:
             terms = [set(normalize(s)) for _, _, s in flat]
             weights = _distinctive(weights, terms)
-            total = sum(weights.values())
+            total = sum(weights.values()) or 1.0
             overlap = [sum(weights.get(t, 0.0) for t in found) for found in terms]
             scores = scores + self.keyword_weight * np.asarray(overlap, dtype=np.float32) / total
         if favoured and self.favour:

@@ -88,22 +88,27 @@ def numbers(text: str) -> set[str]:
 
 
 def drop_unsupported(
-    answer: str, sources: Iterable[str], articles: Iterable[str] = ()
+    answer: str, sources: Iterable[str], articles: Iterable[str] | None = None
 ) -> tuple[str, list[str]]:
     """(the answer without its sentences stating numbers absent from `sources`, or naming
     people (see `missing_people`) absent from `sources` and `articles`, those sentences).
     Numbers must have been read; a name may also come from the whole passage or title the
-    read sentences belong to (a title cut short in the prompt still names its man). The
-    numbers of a numbered list ("1.", "2)" opening a line) are not claims."""
+    read sentences belong to (a title cut short in the prompt still names its man). People
+    are checked only when `articles` is given: an answer in another language than the
+    passages may rename bodies ("Red Cross" for "Croix-Rouge"). The numbers of a numbered
+    list (two lines or more opening with "1.", "2)") are not claims."""
+    check_people = articles is not None
     sources = list(sources)
+    listed = len(_ENUMERATOR.findall(answer)) >= 2  # a lone "84." is a claim, not a list
     known: set[str] = set()
     for source in sources:
         known |= numbers(source)
-    vocabulary = _vocabulary([*sources, *articles])
+    vocabulary = _vocabulary([*sources, *(articles or [])])
     kept: list[str] = []
     dropped: list[str] = []
     for sentence in _SENTENCE_END.split(answer.strip()):
-        if numbers(_ENUMERATOR.sub(" ", sentence)) - known or _unread_person(sentence, vocabulary):
+        claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
+        if numbers(claims) - known or (check_people and _unread_person(sentence, vocabulary)):
             dropped.append(sentence)
         else:
             kept.append(sentence)

@@ -146,8 +146,8 @@ class AnswerSettings(_Section):
     evidence_keyword_weight: float = Field(
         0.2,
         ge=0.0,
-        description="Weight of the question's keywords (rare ones count more) against "
-        "embedding similarity when choosing evidence sentences.",
+        description="Weight of the question's keywords (rare ones, and ones in few candidate "
+        "sentences, count more) against embedding similarity when choosing evidence sentences.",
     )
     warm_passages: int = Field(
         500,

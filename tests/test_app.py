@@ -94,7 +94,7 @@ def test_gradio_client_gets_the_same_answer_as_ask(
     from tests.fakes import RecordingChat
 
     reply = (
-        "Les États-Unis envisagent de suspendre leur collaboration à cause d'Alep [1]. Voir [7]."
+        "Les États-Unis envisagent de suspendre leur collaboration à cause d'Alep [1]. Voir [27]."
     )
     assistant = Assistant(
         project_copy(tmp_path_factory, sample_index), llm=RecordingChat([reply, reply])
@@ -109,7 +109,7 @@ def test_gradio_client_gets_the_same_answer_as_ask(
         expected = assistant.ask(question)
     finally:
         demo.close()
-    assert expected.citations and "[7]" not in expected.text
+    assert expected.citations and "[27]" not in expected.text
     assert message_text(chat[-1]) == html.unescape(ChatUI._final_text(expected))
     assert "Sources cited" in sources
     for citation in expected.citations:

@@ -88,6 +88,13 @@ def test_words_repeated_from_the_question_are_not_looked_for() -> None:
     assert attribute(only_the_question, passages, question=question) == only_the_question
     elsewhere = "La ville la plus touchée par les combats est Homs."
     assert attribute(elsewhere, passages, question=question) == elsewhere
+    quoted = ["Alep, dit-il : « oui ».", "Kerry a menacé de suspendre la coopération à Alep."]
+    marked = "Oui, Kerry a menacé de suspendre la coopération [2]."
+    asked = "Kerry a-t-il menacé de suspendre la coopération ?"
+    assert attribute(marked, quoted, question=asked) == marked, "a marked sentence: all words"
+    tie = "La ville la plus touchée par les combats est Alep."
+    both = ["Alep.", "La bataille d'Alep, la ville la plus touchée par les combats."]
+    assert attribute(tie, both, question=question).endswith("[2]."), "a tie: most of all words"
 
 
 def test_answer_in_another_language_is_attributed_by_its_names() -> None:

@@ -129,3 +129,23 @@ def test_question_words_in_most_candidates_weigh_less() -> None:
     assert weights["paus"] == 2.0 and weights["absent"] == 1.0, "in one sentence or none: kept"
     assert weights["kerry"] == pytest.approx(2.0 * math.log(2.0) / math.log(4.0))
     assert _distinctive({"kerry": 2.0}, [{"kerry"}]) == {"kerry": 2.0}, "one candidate: kept"
+
+
+def test_a_keyword_in_one_candidate_beats_a_name_in_all_of_them(embedder: Any) -> None:
+    """Archive-wide, "Kerry" weighs more than "pause" here; among these candidates every
+    sentence but one names Kerry, so the one holding "pause" is the one the keywords single
+    out (without the candidate scaling the Kerry sentences would win the keyword share)."""
+    texts = [
+        "Kerry a parlé à Genève lundi matin.",
+        "Kerry a rencontré Lavrov à Moscou hier soir.",
+        "Kerry est arrivé au Kremlin avec du retard.",
+        "Pendant la pause, les ministres ont déposé des fleurs.",
+    ]
+    passages = [passage(i + 1, t) for i, t in enumerate(texts)]
+    picker = EvidencePicker(
+        embedder, embedder.count_tokens, max_tokens=1, per_passage=1, keyword_weight=10.0
+    )
+    (chosen,) = picker.pick(
+        "Qu'a fait Kerry pendant la pause ?", passages, lambda q: {"kerry": 2.0, "paus": 1.5}
+    )
+    assert "fleurs" in chosen.text

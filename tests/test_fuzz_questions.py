@@ -61,9 +61,10 @@ def test_odd_question_gets_an_answer_or_a_clear_error(
         assert isinstance(result, InvalidQuestionError), result
         assert str(result).endswith(".") and "\n" not in str(result)
     else:
-        # cited, refused, or flagged as uncited (the fake's fixed reply also serves as the
-        # translation of an answer, with the model's numbering, which may not be a read passage)
-        assert result.text and (result.refused or result.citations or result.uncited)
+        # cited or refused; flagged as uncited only after a translation of the answer, which
+        # the fake answers with its fixed reply: the model's numbering, maybe not a read passage
+        translated = any("Translate this text" in str(m[-1].content) for m in llm.prompts)
+        assert result.text and (result.refused or result.citations or translated)
         settings = sample_assistant.settings
         assert len(result.standalone_question) <= settings.answer.max_question_chars
         budget = settings.llm.n_ctx - settings.llm.max_tokens

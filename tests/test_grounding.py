@@ -109,6 +109,7 @@ def test_the_numbers_of_a_numbered_list_are_not_claims() -> None:
     kept, dropped = drop_unsupported(answer, ["La violence à Alep.", "Les bombardements."])
     assert dropped == ["Environ 2 000 morts [2]."], "a number inside an item is still checked"
     assert "deux raisons" in kept and "La violence à Alep [1]." in kept
+    assert drop_unsupported("Morts :\n62.", ["Alep"])[1], "one numbered line is not a list"
 
 
 def test_a_sentence_naming_a_person_nobody_wrote_of_is_dropped() -> None:
@@ -120,15 +121,16 @@ def test_a_sentence_naming_a_person_nobody_wrote_of_is_dropped() -> None:
         "Le président turc, Recep Tayyip Erdogan, salue l'accord [1]. "
         "Sergei Lavrov and John Kerry's deal was welcomed [1]. La Turquie salue l'accord [1]."
     )
-    kept, dropped = drop_unsupported(answer, read)
+    kept, dropped = drop_unsupported(answer, read, [])
     assert dropped == ["Le président turc, Recep Tayyip Erdogan, salue l'accord [1]."]
     titled = drop_unsupported(answer, read, ["Erdogan salue l'accord d'Alep\nLa Turquie…"])
     assert titled == (answer, []), "named in the article the read sentence comes from"
     assert drop_unsupported("About 2,000 died [1].", read, ["2,000 morts"])[1], "numbers: read"
     assert kept.startswith("Sergei Lavrov"), "other spellings and possessives of read names"
+    assert drop_unsupported(answer, read, None)[1] == [], "people checked only with articles"
     for fine in (
         "The White House welcomed it [1].",  # an institution
         "Washington et Moscou discutent [1].",  # places, one word each
         "Selon le Washington Post, Kerry a signé [1].",  # after an article
     ):
-        assert drop_unsupported(fine, read) == (fine, [])
+        assert drop_unsupported(fine, read, []) == (fine, [])
