@@ -41,7 +41,7 @@ def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
     lazily: one is enough to refuse."""
     known = _vocabulary(texts)
     for name in dict.fromkeys(w for w in capitalised(question) if len(w) >= 4):  # not US, EI
-        if not _mentioned([name], known):
+        if not _mentioned(name, known):
             yield name
 
 
@@ -65,7 +65,7 @@ def _unread_people(text: str, known: set[str]) -> Iterator[str]:
         words = [_POSSESSIVE.sub("", w) for w in name.split()]
         surname = words[-1]
         checked = len(words) >= 2 and len(surname) >= 4 and not any(c.isdigit() for c in name)
-        if checked and surname.lower() not in _INSTITUTIONS and not _mentioned([surname], known):
+        if checked and surname.lower() not in _INSTITUTIONS and not _mentioned(surname, known):
             yield name
 
 
@@ -73,9 +73,9 @@ def _vocabulary(texts: Iterable[str]) -> set[str]:
     return {token for text in texts for token in normalize(text)}
 
 
-def _mentioned(words: list[str], known: set[str]) -> bool:
-    """Every stem of `words` is among `known`, or close to one of them."""
-    return all(close_to_any(stem, known) for word in words for stem in normalize(word))
+def _mentioned(word: str, known: set[str]) -> bool:
+    """Every stem of `word` is among `known`, or close to one of them."""
+    return all(close_to_any(stem, known) for stem in normalize(word))
 
 
 def numbers(text: str) -> set[str]:
@@ -97,18 +97,19 @@ def drop_unsupported(
     are checked only when `articles` is given: an answer in another language than the
     passages may rename bodies ("Red Cross" for "Croix-Rouge"). The numbers of a numbered
     list (two lines or more opening with "1.", "2)") are not claims."""
-    check_people = articles is not None
     sources = list(sources)
     listed = len(_ENUMERATOR.findall(answer)) >= 2  # a lone "84." is a claim, not a list
     known: set[str] = set()
     for source in sources:
         known |= numbers(source)
-    vocabulary = _vocabulary([*sources, *(articles or [])])
+    vocabulary = None if articles is None else _vocabulary([*sources, *articles])
     kept: list[str] = []
     dropped: list[str] = []
     for sentence in _SENTENCE_END.split(answer.strip()):
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
-        if numbers(claims) - known or (check_people and _unread_person(sentence, vocabulary)):
+        if numbers(claims) - known or (
+            vocabulary is not None and _unread_person(sentence, vocabulary)
+        ):
             dropped.append(sentence)
         else:
             kept.append(sentence)
