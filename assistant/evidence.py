@@ -92,6 +92,7 @@ class EvidencePicker:
         passages: Sequence[Passage],
         term_weights: TermWeights | None = None,
         favoured: Sequence[str] = (),
+        lead: int | None = None,
     ) -> list[Excerpt]:
         """Excerpts of the passages (in their ranked order) holding the best sentences.
 
@@ -99,8 +100,9 @@ class EvidencePicker:
         the share of the question's keyword weight it contains (see `_distinctive`): the
         embedding alone favours sentences sharing the question's names over the one that
         answers it. Sentences inside one of the `favoured` texts (what the last answer cited,
-        for a follow-up) get `favour` more. Passages none of whose sentences made the budget
-        are left out."""
+        for a follow-up) get `favour` more. The lede of passage `lead` (its first sentence that
+        is not the title) is read first, whatever its score. Passages none of whose sentences
+        made the budget are left out."""
         split = [self.sentences(p.text) for p in passages]
         flat = [
             (i, j, passages[i].text[a:b])
@@ -124,12 +126,16 @@ class EvidencePicker:
             scores = scores + self.favour * np.asarray(inside, dtype=np.float32)
         chosen: dict[int, set[int]] = {}
         used = 0
+        if lead is not None and 0 <= lead < len(passages):
+            j = _lede(passages[lead], split[lead])
+            if j is not None:
+                chosen[lead] = {j}  # on top of the budget: the best sentences still fit
         for order in np.argsort(-scores, kind="stable"):
             i, j, sentence = flat[int(order)]
             cost = self.count_tokens(sentence)
-            if len(chosen.get(i, ())) >= self.per_passage:
+            if j in chosen.get(i, ()) or len(chosen.get(i, ())) >= self.per_passage:
                 continue
-            if chosen and used + cost > self.max_tokens:
+            if used and used + cost > self.max_tokens:
                 continue  # a shorter, lower-scored sentence may still fit
             chosen.setdefault(i, set()).add(j)
             used += cost
@@ -173,6 +179,15 @@ def _distinctive(weights: dict[str, float], sentences: list[set[str]]) -> dict[s
         term: weight * math.log(1.0 + n / max(1, sum(term in s for s in sentences))) / scale
         for term, weight in weights.items()
     }
+
+
+def _lede(passage: Passage, spans: list[tuple[int, int]]) -> int | None:
+    """The index of the passage's first sentence that is not its article's title."""
+    title = passage.title.strip()
+    for j, (a, b) in enumerate(spans):
+        if passage.text[a:b].strip() != title:
+            return j
+    return None
 
 
 def _join(text: str, spans: list[tuple[int, int]], indexes: list[int]) -> str:

@@ -75,6 +75,23 @@ def name_spans(text: str) -> list[Name]:
     return [n for n in names if n.start != begin or " " in n.text]
 
 
+_WHO_IS = re.compile(
+    r"^\s*(?:qui\s+(?:est|était|sont|étaient)|who\s+(?:is|was|are|were)|who['’]s)\s+"
+    r"(?P<name>[^?]+?)[\s?]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_who(question: str) -> bool:
+    """Whether the question only asks who someone named is: "Qui est Sergueï Choïgou ?",
+    "Who is Kirby?" (not "Who is negotiating with Russia?", nor "Qui est le ministre ?")."""
+    match = _WHO_IS.match(question)
+    if match is None:
+        return False
+    name = match.group("name")
+    return [n.text for n in name_spans(f"Who is {name}")] == [name]
+
+
 def close_to_any(stem: str, known: set[str]) -> bool:
     """`stem` or a spelling of it a little different (Moscow/Moscou, Shoigu/Choïgou: up to
     2 edits, 1 in a stem of four letters) is among `known`."""

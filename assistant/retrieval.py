@@ -19,6 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.index import ArticleIndex, published_int
+from assistant.manifest import ArticleRow, ChunkRow
 from assistant.schema import Filters, Passage
 from assistant.settings import RetrievalSettings
 
@@ -142,23 +143,61 @@ class Retriever:
             seen_text.add(row.text_hash)
             kept_shingles.append(shingles)
             passages.append(
-                Passage(
-                    chunk_id=chunk_id,
-                    article_id=row.article_id,
-                    title=article.title,
-                    file=article.file,
-                    published=article.published,
-                    start=row.start,
-                    end=row.end,
-                    text=row.text,
-                    score=fused[chunk_id],
-                    dense_score=dense_scores.get(chunk_id),
-                    keyword_score=keyword_scores.get(chunk_id),
+                _passage(
+                    row,
+                    article,
+                    fused[chunk_id],
+                    dense_scores.get(chunk_id),
+                    keyword_scores.get(chunk_id),
                 )
             )
             if len(passages) == k:
                 break
         return passages
+
+    def with_opening(self, passages: list[Passage]) -> tuple[list[Passage], int | None]:
+        """The passages with the opening of the best one's article (its first passage: title
+        and lede) placed before it when it was not found, and where that opening now is.
+
+        News articles introduce their people and events in the lede ("Le ministre russe de la
+        Défense a annoncé…") and use the bare name later, in the passage a question about the
+        name finds ("…, a affirmé Sergueï Choïgou")."""
+        if not passages:
+            return passages, None
+        top = passages[0]
+        article = self.index.manifest.articles_by_id().get(top.article_id)
+        if article is None or not article.chunk_ids:
+            return passages, None
+        first = article.chunk_ids[0]
+        for i, p in enumerate(passages):
+            if p.chunk_id == first:
+                return passages, i
+        row = self.index.manifest.chunks([first]).get(first)
+        if row is None:
+            return passages, None
+        return [_passage(row, article, 0.0, None, None), *passages], 0
+
+
+def _passage(
+    row: ChunkRow,
+    article: ArticleRow,
+    score: float,
+    dense_score: float | None,
+    keyword_score: float | None,
+) -> Passage:
+    return Passage(
+        chunk_id=row.chunk_id,
+        article_id=row.article_id,
+        title=article.title,
+        file=article.file,
+        published=article.published,
+        start=row.start,
+        end=row.end,
+        text=row.text,
+        score=score,
+        dense_score=dense_score,
+        keyword_score=keyword_score,
+    )
 
 
 def to_document(passage: Passage) -> Document:

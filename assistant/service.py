@@ -21,6 +21,7 @@ from assistant.index import ArticleIndex
 from assistant.language import detect_language
 from assistant.llm import explain, make_helper_llm, make_llm, token_counter
 from assistant.manifest import ArticleRow
+from assistant.names import asks_who
 from assistant.prompts import Prompts, load_prompts
 from assistant.queue import FairLock
 from assistant.recall import AnswerMemory
@@ -231,12 +232,15 @@ class Assistant:
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
         else:
+            lead = None
+            if cfg.article_opening and asks_who(standalone):
+                found, lead = self.retriever.with_opening(found)
             yield Passages(found, standalone)  # on screen before the evidence is read
             keyword = self.index.keyword()
             weights = keyword.term_weights if keyword is not None else None
             # a follow-up favours what the last answer cited (known if this process gave it)
             recalled = self.memory.recall(last_answer)
-            excerpts = self.evidence.pick(standalone, found, weights, recalled)
+            excerpts = self.evidence.pick(standalone, found, weights, recalled, lead)
             excerpts = self.chain.fit_passages(excerpts, asked, language)
             answer = yield from self._generate(asked, found, excerpts, language, started)
             cited = {c.number for c in answer.citations}

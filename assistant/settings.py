@@ -161,6 +161,12 @@ class AnswerSettings(_Section):
         description="Score added to the sentences the last answer cited when choosing a "
         "follow-up's evidence (cosine similarities of the best sentences are ~0.01 apart).",
     )
+    article_opening: bool = Field(
+        True,
+        description="For a question asking who someone named is, also read the lede of the "
+        "best passage's article (shown as a passage of its own when it was not found): "
+        "articles introduce people by role there and by name later.",
+    )
     sentences_per_passage: int = Field(
         2, ge=1, description="Most sentences of evidence taken from one passage."
     )

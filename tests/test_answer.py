@@ -10,6 +10,7 @@ import pytest
 from assistant.errors import IndexEmptyError, InvalidQuestionError, LLMUnavailableError
 from assistant.schema import Answer
 from assistant.service import Passages, Token
+from ingest.chunk import sentence_spans
 from tests.fakes import RecordingChat
 
 _BLOCK = r"^\[(\d+)\][^\n]*\n<<<\n(.*?)\n>>>"  # a passage as the prompt quotes it: (number, text)
@@ -197,6 +198,29 @@ def test_follow_up_reads_again_what_the_last_answer_cited(sample_assistant: Any)
     sample_assistant.ask("Avec qui parlait-il ?", history=history)
     follow_up = prompt_text(llm, 1)
     assert all(s in follow_up for s in read["1"].split(" … ")), "the cited sentences again"
+
+
+def test_who_is_question_reads_the_lede_of_the_best_articles_opening(
+    sample_assistant: Any,
+) -> None:
+    """Articles name someone in a quote and give the role in the lede: a "who is" question
+    gets the opening of the best passage's article as a passage of its own, and reads its
+    lede; other questions read only what retrieval found."""
+    question = "Qui est Chris Bambery ?"
+    k = sample_assistant.settings.answer.context_passages
+    found = sample_assistant.retrieve(question, k=k)
+    expected, lead = sample_assistant.retriever.with_opening(found)
+    assert lead == 0 and expected[1:] == found, "the opening was not found: it is added"
+    llm = with_llm(sample_assistant, ["C'est un analyste [1].", "Kerry [1]."])
+    answer = sample_assistant.ask(question)
+    assert answer.passages == expected
+    opening = answer.passages[0]
+    lede = next(
+        s for a, b in sentence_spans(opening.text) if (s := opening.text[a:b]) != opening.title
+    )
+    assert dict(re.findall(_BLOCK, prompt_text(llm, 0), re.M | re.S))["1"].startswith(lede)
+    other = sample_assistant.ask(QUESTION)
+    assert other.passages == sample_assistant.retrieve(QUESTION, k=k)
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])

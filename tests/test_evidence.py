@@ -149,3 +149,21 @@ def test_a_keyword_in_one_candidate_beats_a_name_in_all_of_them(embedder: Any) -
         "Qu'a fait Kerry pendant la pause ?", passages, lambda q: {"kerry": 2.0, "paus": 1.5}
     )
     assert "fleurs" in chosen.text
+
+
+def test_the_lede_is_read_first_on_top_of_the_budget(embedder: Any) -> None:
+    """The lead passage's first sentence that is not its title is read whatever its score,
+    and the best sentences still get the whole budget."""
+    opening = Passage("c0", "a0", "Sommet à Genève", "0.txt", None, 0, len(HEADING), HEADING, 0.0)
+    passages = [opening, passage(1, FLOWERS)]
+    question = "Qu'ont déposé les ministres devant l'ambassade ?"
+    picker = EvidencePicker(embedder, embedder.count_tokens, max_tokens=1, per_passage=2)
+    plain = picker.pick(question, passages)
+    assert [e.passage for e in plain] == [passages[1]], "one sentence fits: the flowers"
+    led = picker.pick(question, passages, lead=0)
+    assert [e.text for e in led] == [
+        "Les ministres se sont retrouvés lundi.",  # the lede, not the title line
+        plain[0].text,
+    ]
+    assert [e.number for e in led] == [1, 2]
+    assert picker.pick(question, passages, lead=5) == plain, "no such passage: no lede"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.grounding import drop_unsupported, missing_names, missing_people, numbers
-from assistant.names import capitalised
+from assistant.names import asks_who, capitalised
 
 PASSAGES = [
     "Le président russe Vladimir Poutine a parlé avec Angela Merkel de la Syrie.",
@@ -21,6 +21,24 @@ def test_names_are_the_capitalised_words_after_the_first() -> None:
     assert (
         list(missing_names("Pourquoi l'ONU et les US hésitent-ils ?", PASSAGES)) == []
     )  # too short
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Qui est Sergueï Choïgou ?", True),
+        ("Who is John Kirby?", True),
+        ("who's Chris Bambery", True),
+        ("Qui était Bachar el-Assad ?", True),
+        ("Qui est le ministre russe ?", False),  # asks for a name, not for a role
+        ("Who is negotiating with Russia?", False),
+        ("Qui est-il ?", False),
+        ("Qui est Kerry et que veut-il ?", False),
+        ("Qu'a dit John Kirby ?", False),
+    ],
+)
+def test_who_is_questions_about_a_name(question: str, expected: bool) -> None:
+    assert asks_who(question) is expected
 
 
 @pytest.mark.parametrize(

@@ -88,3 +88,19 @@ def test_empty_index_returns_nothing(make_settings: Any, embedder: Any) -> None:
     assistant = Assistant(make_settings(copy_samples=False))
     assistant.__dict__["embedder"] = embedder
     assert assistant.retrieve("Kerry") == []
+
+
+def test_the_best_passage_comes_with_its_articles_opening(sample_assistant: Any) -> None:
+    """A passage from the middle of an article is preceded by the article's first passage
+    (title and lede); an opening already found is only pointed at."""
+    retriever = sample_assistant.retriever
+    found = sample_assistant.retrieve("fenêtre de trois heures pas suffisante", k=1)
+    assert found[0].start > 0
+    with_opening, lead = retriever.with_opening(found)
+    assert lead == 0 and with_opening[1:] == found
+    opening = with_opening[0]
+    assert opening.article_id == found[0].article_id and opening.start == 0
+    article = sample_assistant.article_text(opening.article_id)
+    assert article[: opening.end] == opening.text and opening.text.startswith(opening.title)
+    assert retriever.with_opening([found[0], opening]) == ([found[0], opening], 1)
+    assert retriever.with_opening([]) == ([], None)
