@@ -9,7 +9,8 @@ not say sometimes answers from its own memory ("about 2,000 soldiers", "le prés
 Recep Tayyip Erdogan"), with a citation. Numbers and people's names are the claims that can be
 checked without understanding the sentence, in any language: a sentence of the answer stating
 a number, or naming a person in full, that appears neither in the passages the model read
-(text, title, date) nor in the question is dropped. An answer left with nothing is a refusal.
+(text, title, date) nor in the question is dropped, as is a sentence asking a question
+instead of answering one. An answer left with nothing is a refusal.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ def drop_unsupported(
     read sentences belong to (a title cut short in the prompt still names its man). People
     are checked only when `articles` is given: an answer in another language than the
     passages may rename bodies ("Red Cross" for "Croix-Rouge"). The numbers of a numbered
-    list (two lines or more opening with "1.", "2)") are not claims."""
+    list (two lines or more opening with "1.", "2)") are not claims. A question is not an
+    answer: the small model sometimes repeats the one it was asked ("Quel temps faisait-il à
+    Moscou ? [2]"), and such sentences are dropped too."""
     sources = list(sources)
     listed = len(_ENUMERATOR.findall(answer)) >= 2  # a lone "84." is a claim, not a list
     known: set[str] = set()
@@ -107,8 +110,10 @@ def drop_unsupported(
     dropped: list[str] = []
     for sentence in _SENTENCE_END.split(answer.strip()):
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
-        if numbers(claims) - known or (
-            vocabulary is not None and _unread_person(sentence, vocabulary)
+        if (
+            numbers(claims) - known
+            or MARKER.sub("", sentence).rstrip().endswith("?")
+            or (vocabulary is not None and _unread_person(sentence, vocabulary))
         ):
             dropped.append(sentence)
         else:

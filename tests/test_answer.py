@@ -139,6 +139,13 @@ def test_model_refusal_carries_no_citations(sample_assistant: Any) -> None:
     assert "[1]" not in answer.text
 
 
+def test_an_answer_that_only_repeats_the_question_is_a_refusal(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["Quel temps faisait-il à Moscou pendant les négociations ? [2]"])
+    answer = sample_assistant.ask("Quel temps faisait-il à Moscou pendant les négociations ?")
+    assert answer.refused and answer.citations == []
+    assert answer.text == sample_assistant.prompts.refusal("fr")
+
+
 def test_answer_without_valid_citation_is_flagged(sample_assistant: Any) -> None:
     with_llm(sample_assistant, ["Le président a gagné les élections de novembre [0]."])
     answer = sample_assistant.ask(QUESTION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.citations import MARKER
 from assistant.grounding import drop_unsupported, missing_names, missing_people, numbers
 from assistant.names import asks_who, capitalised
 
@@ -112,6 +113,16 @@ def test_numbers_from_the_question_title_or_date_are_known() -> None:
 def test_an_answer_of_unread_numbers_only_is_left_empty() -> None:
     kept, dropped = drop_unsupported("There are about 2,000 soldiers [1].", ["Kerry et Lavrov."])
     assert kept == "" and len(dropped) == 1
+
+
+def test_a_question_in_the_answer_is_not_a_claim() -> None:
+    """The model repeating the question it was asked, marker and all, answers nothing."""
+    question = "Quel temps faisait-il à Moscou pendant les négociations ?"
+    kept, dropped = drop_unsupported("Le temps faisait-il à Moscou ? [2]", [question])
+    assert MARKER.sub("", kept).strip() == "" and dropped == ["Le temps faisait-il à Moscou ?"]
+    answer = "Kerry a menacé [1]. Pourquoi ? Il veut une trêve [2]."
+    assert drop_unsupported(answer, ["Kerry"])[0] == "Kerry a menacé [1]. Il veut une trêve [2]."
+    assert drop_unsupported("Kerry a-t-il menacé ? Oui [1].", [])[0] == "Oui [1]."
 
 
 def test_answers_without_numbers_are_unchanged() -> None:
