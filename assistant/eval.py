@@ -12,7 +12,8 @@ total. "retrieval" is the facade's own `Answer.timings.retrieval_s`, which inclu
 follow-up rewrite and the question translation when those LLM calls happen.
 
 Retrieval is scored at the article level on the passages the answer path retrieved: the
-passages it showed when they are at least max(k, 5) (the default shows 10); otherwise (a smaller
+passages it showed (less an article's opening added for a who-is question, which retrieval did
+not find) when they are at least max(k, 5) (the default shows 10); otherwise (a smaller
 `answer.context_passages`, or a question refused before the LLM, which shows none)
 `Assistant.retrieve(standalone question, k=max(k, 5))`. That call searches with the standalone
 question only, not with the extra translated query the answer path adds for a question in
@@ -177,9 +178,10 @@ def run_case(assistant: Assistant, case: Case, k: int) -> CaseResult:
             raise AssistantError("The answer stream ended without an answer.")
         depth = max(k, 5)
         shown = recorder.shown or []
+        found = [p for p in shown if not p.opening]  # less an opening added for context
         retrieved = (
-            shown[:depth]
-            if len(shown) >= depth
+            found[:depth]
+            if len(found) >= depth
             else assistant.retrieve(recorder.answer.standalone_question, k=depth)
         )
     except AssistantError as exc:

@@ -100,9 +100,10 @@ class EvidencePicker:
         the share of the question's keyword weight it contains (see `_distinctive`): the
         embedding alone favours sentences sharing the question's names over the one that
         answers it. Sentences inside one of the `favoured` texts (what the last answer cited,
-        for a follow-up) get `favour` more. The lede of passage `lead` (its first sentence that
-        is not the title) is read first, whatever its score. Passages none of whose sentences
-        made the budget are left out."""
+        for a follow-up) get `favour` more. The lede of passage `lead` (its first sentence after
+        the title) is always read, whatever its score, on top of the budget unless it is longer
+        than the budget itself. Passages none of whose sentences made the budget are left
+        out."""
         split = [self.sentences(p.text) for p in passages]
         flat = [
             (i, j, passages[i].text[a:b])
@@ -128,7 +129,11 @@ class EvidencePicker:
         used = 0
         if lead is not None and 0 <= lead < len(passages):
             j = _lede(passages[lead], split[lead])
-            if j is not None:
+            if (
+                j is not None
+                and self.count_tokens(passages[lead].text[slice(*split[lead][j])])
+                <= self.max_tokens
+            ):
                 chosen[lead] = {j}  # on top of the budget: the best sentences still fit
         for order in np.argsort(-scores, kind="stable"):
             i, j, sentence = flat[int(order)]
@@ -182,12 +187,12 @@ def _distinctive(weights: dict[str, float], sentences: list[set[str]]) -> dict[s
 
 
 def _lede(passage: Passage, spans: list[tuple[int, int]]) -> int | None:
-    """The index of the passage's first sentence that is not its article's title."""
+    """The index of the passage's first sentence after its article's title, if it opens with
+    it (a title may hold a full stop: "Syrie. Kerry et Lavrov d'accord")."""
     title = passage.title.strip()
-    for j, (a, b) in enumerate(spans):
-        if passage.text[a:b].strip() != title:
-            return j
-    return None
+    body = passage.text.lstrip()
+    after = len(passage.text) - len(body) + len(title) if title and body.startswith(title) else 0
+    return next((j for j, (a, _) in enumerate(spans) if a >= after), None)
 
 
 def _join(text: str, spans: list[tuple[int, int]], indexes: list[int]) -> str:

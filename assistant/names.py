@@ -75,21 +75,47 @@ def name_spans(text: str) -> list[Name]:
     return [n for n in names if n.start != begin or " " in n.text]
 
 
+_END = r"\s*[?!.…]*\s*$"
 _WHO_IS = re.compile(
-    r"^\s*(?:qui\s+(?:est|était|sont|étaient)|who\s+(?:is|was|are|were)|who['’]s)\s+"
-    r"(?P<name>[^?]+?)[\s?]*$",
+    r"^\s*(?:(?:et|and)\s+)?(?:qui\s+(?:est|était)|who\s+(?:is|was)|who['’]s)\s+(?P<name>.+?)"
+    + _END,
     re.IGNORECASE,
 )
+# "Qui John Kerry est-il ?": the form a follow-up "Qui est-il ?" takes once made standalone
+_WHO_IS_INVERTED = re.compile(
+    r"^\s*(?:(?:et|and)\s+)?qui\s+(?P<name>.+?)\s+(?:est|était)-(?:il|elle)" + _END,
+    re.IGNORECASE,
+)
+# lower-case words inside a name: "Staffan de Mistura", "Ursula von der Leyen"
+_PARTICLES = frozenset("de du des d le la van von der den da di dos ben bin ibn al el".split())
+_MAX_NAME_WORDS = 5
 
 
 def asks_who(question: str) -> bool:
     """Whether the question only asks who someone named is: "Qui est Sergueï Choïgou ?",
-    "Who is Kirby?" (not "Who is negotiating with Russia?", nor "Qui est le ministre ?")."""
-    match = _WHO_IS.match(question)
-    if match is None:
+    "Who is Kirby?", "Qui M. Kirby est-il ?" (not "Who is negotiating with Russia?", "Qui est
+    le ministre ?", "Who is Putin's spokesman?", nor "Qui sont Kerry et Lavrov ?")."""
+    match = _WHO_IS.match(question) or _WHO_IS_INVERTED.match(question)
+    return match is not None and _is_name(match.group("name"))
+
+
+def _is_name(text: str) -> bool:
+    """Capitalised words, with particles and initials inside ("M. Kirby", "John F. Kennedy",
+    "Bachar al-Assad"), first and last capitalised, a few words at most, no possessive."""
+    words = text.split()
+    if not 0 < len(words) <= _MAX_NAME_WORDS or re.search(r"['’]s\b", text):
         return False
-    name = match.group("name")
-    return [n.text for n in name_spans(f"Who is {name}")] == [name]
+
+    def capital(word: str) -> bool:
+        return word[:1].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-Z]", word))
+
+    last = ELISION.sub("", words[-1])  # "Valéry Giscard d'Estaing"
+    return (
+        capital(words[0])
+        and not ELISION.match(words[0])  # "l'ONU": an article, a body
+        and capital(last)
+        and all(capital(w) or w.lower() in _PARTICLES for w in words[1:-1])
+    )
 
 
 def close_to_any(stem: str, known: set[str]) -> bool:

@@ -30,10 +30,11 @@ def highlighted(article: str, start: int, end: int, whole: bool = False) -> str:
 
 def passage_card(number: int, passage: Passage, article: str | None, cited: bool) -> str:
     date = escape(passage.published or "date unknown")
+    added = " · the article's opening, added for context" if passage.opening else ""
     head = (
         f'<div class="src-head"><span class="src-num">[{number}]</span> '
         f"<strong>{escape(passage.title)}</strong><br><small>{date} · {escape(passage.file)} · "
-        f"characters {passage.start}–{passage.end}</small></div>"
+        f"characters {passage.start}–{passage.end}{added}</small></div>"
     )
     if article is None or article[passage.start : passage.end] != passage.text:
         body = f"<p><mark>{escape(passage.text)}</mark></p>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -157,7 +158,8 @@ class Retriever:
 
     def with_opening(self, passages: list[Passage]) -> tuple[list[Passage], int | None]:
         """The passages with the opening of the best one's article (its first passage: title
-        and lede) placed before it when it was not found, and where that opening now is.
+        and lede) placed before it, marked `opening`, when neither it nor a copy of it was
+        found; and where that opening (or its copy) now is.
 
         News articles introduce their people and events in the lede ("Le ministre russe de la
         Défense a annoncé…") and use the bare name later, in the passage a question about the
@@ -175,7 +177,12 @@ class Retriever:
         row = self.index.manifest.chunks([first]).get(first)
         if row is None:
             return passages, None
-        return [_passage(row, article, 0.0, None, None), *passages], 0
+        shingles = _shingles(row.text)  # a syndicated copy's opening may be among them already
+        for i, p in enumerate(passages):
+            if near_duplicate(shingles, _shingles(p.text), self.settings.duplicate_jaccard):
+                return passages, i
+        opening = replace(_passage(row, article, 0.0, None, None), opening=True)
+        return [opening, *passages], 0
 
 
 def _passage(

@@ -21,6 +21,7 @@ class Passage:
     score: float  # fused rank score (higher is better)
     dense_score: float | None = None  # cosine similarity, when the dense index found it
     keyword_score: float | None = None  # BM25, when the keyword index found it
+    opening: bool = False  # the article's opening, added for context: retrieval did not find it
 
 
 @dataclass(frozen=True)

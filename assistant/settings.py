@@ -135,7 +135,11 @@ class AnswerSettings(_Section):
         2000, ge=10, description="Longer questions are truncated to this many characters."
     )
     context_passages: int = Field(
-        10, ge=1, le=20, description="Best passages whose sentences the LLM may read."
+        10,
+        ge=1,
+        le=20,
+        description="Best passages whose sentences the LLM may read (one more, an article's "
+        "opening, for a who-is question: see article_opening).",
     )
     evidence_tokens: int = Field(
         100,

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from assistant.errors import IndexEmptyError, InvalidQuestionError, LLMUnavailableError
+from assistant.evidence import _lede
 from assistant.schema import Answer
 from assistant.service import Passages, Token
-from ingest.chunk import sentence_spans
 from tests.fakes import RecordingChat
 
 _BLOCK = r"^\[(\d+)\][^\n]*\n<<<\n(.*?)\n>>>"  # a passage as the prompt quotes it: (number, text)
@@ -210,24 +210,28 @@ def test_follow_up_reads_again_what_the_last_answer_cited(sample_assistant: Any)
 def test_who_is_question_reads_the_lede_of_the_best_articles_opening(
     sample_assistant: Any,
 ) -> None:
-    """Articles name someone in a quote and give the role in the lede: a "who is" question
-    gets the opening of the best passage's article as a passage of its own, and reads its
-    lede; other questions read only what retrieval found."""
+    """A "who is" question gets the opening of the best passage's article as a passage of its
+    own (first, marked) and reads its lede, which the answer may cite; other questions, and
+    who-is questions with the setting off, read only what retrieval found."""
     question = "Qui est Chris Bambery ?"
     k = sample_assistant.settings.answer.context_passages
     found = sample_assistant.retrieve(question, k=k)
     expected, lead = sample_assistant.retriever.with_opening(found)
     assert lead == 0 and expected[1:] == found, "the opening was not found: it is added"
-    llm = with_llm(sample_assistant, ["C'est un analyste [1].", "Kerry [1]."])
+    llm = with_llm(sample_assistant, ["C'est un analyste [1].", "Kerry [1].", "Lui [1]."])
     answer = sample_assistant.ask(question)
-    assert answer.passages == expected
+    assert answer.passages == expected and answer.passages[0].opening
+    assert answer.citations[0].passage == answer.passages[0]
     opening = answer.passages[0]
-    lede = next(
-        s for a, b in sentence_spans(opening.text) if (s := opening.text[a:b]) != opening.title
-    )
+    spans = sample_assistant.evidence.sentences(opening.text)
+    lede = opening.text[slice(*spans[_lede(opening, spans) or 0])]
     assert dict(re.findall(_BLOCK, prompt_text(llm, 0), re.M | re.S))["1"].startswith(lede)
-    other = sample_assistant.ask(QUESTION)
-    assert other.passages == sample_assistant.retrieve(QUESTION, k=k)
+
+    other = "Que dit Lavrov de la fenêtre de trois heures ?"  # its best passage: mid-article
+    assert sample_assistant.retriever.with_opening(sample_assistant.retrieve(other, k=k))[1] == 0
+    assert sample_assistant.ask(other).passages == sample_assistant.retrieve(other, k=k)
+    sample_assistant.settings.answer.article_opening = False
+    assert sample_assistant.ask(question).passages == found
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])

@@ -267,6 +267,31 @@ def test_eval_command_on_the_sample_index(
     assert report["splits"]["unanswerable"]["refusal_accuracy"] == 1.0
 
 
+def test_an_added_article_opening_does_not_count_as_retrieved(
+    sample_assistant: Any, tmp_path: Path
+) -> None:
+    """A who-is question is shown its best article's opening too; hit@k and MRR score what
+    retrieval found, not that added passage."""
+    question = "Qui est Chris Bambery ?"
+    _use(sample_assistant, lambda messages: "C'est un analyste [1].")
+    found = sample_assistant.retrieve(question, k=10)
+    assert sample_assistant.retriever.with_opening(found)[1] == 0, "the opening is added"
+    source = next(p.file for p in found if p.article_id != found[0].article_id)
+    case = {
+        "id": "who",
+        "answerable": True,
+        "sources": [source],
+        "expect": [],
+        "question": question,
+    }
+    out = tmp_path / "eval.json"
+    assert main([str(_write(tmp_path, [case])), "--out", str(out)], assistant=sample_assistant) == 0
+    (result,) = json.loads(out.read_text("utf-8"))["cases"]
+    assert result["shown_files"][0] == found[0].file and len(result["shown_files"]) == 11
+    assert result["retrieved_files"] == [p.file for p in found[:5]]
+    assert result["rank"] == metrics.first_source_rank([p.file for p in found], [source])
+
+
 def test_a_failing_case_is_recorded_and_the_run_goes_on(
     sample_assistant: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

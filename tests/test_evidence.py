@@ -151,19 +151,22 @@ def test_a_keyword_in_one_candidate_beats_a_name_in_all_of_them(embedder: Any) -
     assert "fleurs" in chosen.text
 
 
-def test_the_lede_is_read_first_on_top_of_the_budget(embedder: Any) -> None:
-    """The lead passage's first sentence that is not its title is read whatever its score,
-    and the best sentences still get the whole budget."""
-    opening = Passage("c0", "a0", "Sommet à Genève", "0.txt", None, 0, len(HEADING), HEADING, 0.0)
+def test_the_lede_is_read_on_top_of_the_budget(embedder: Any) -> None:
+    """The lead passage's first sentence after its title is read whatever its score, and the
+    best sentences still get the whole budget; a lede longer than the budget is not."""
+    title = "Syrie. Les ministres se retrouvent à Genève"  # a full stop inside the title
+    lede = "Les ministres des Affaires étrangères se sont retrouvés lundi à Genève."
+    text = f"{title}\n\n{lede} M. Kerry est arrivé en retard à la réunion."
+    opening = Passage("c0", "a0", title, "0.txt", None, 0, len(text), text, 0.0, opening=True)
     passages = [opening, passage(1, FLOWERS)]
     question = "Qu'ont déposé les ministres devant l'ambassade ?"
     picker = EvidencePicker(embedder, embedder.count_tokens, max_tokens=1, per_passage=2)
     plain = picker.pick(question, passages)
     assert [e.passage for e in plain] == [passages[1]], "one sentence fits: the flowers"
-    led = picker.pick(question, passages, lead=0)
-    assert [e.text for e in led] == [
-        "Les ministres se sont retrouvés lundi.",  # the lede, not the title line
-        plain[0].text,
-    ]
+    wide = EvidencePicker(embedder, embedder.count_tokens, max_tokens=40, per_passage=1)
+    led = wide.pick(question, passages, lead=0)
     assert [e.number for e in led] == [1, 2]
+    assert led[0].text == lede, "the lede, not the title's end"
+    assert "fleurs" in led[1].text
+    assert picker.pick(question, passages, lead=0) == plain, "a lede over the budget: not read"
     assert picker.pick(question, passages, lead=5) == plain, "no such passage: no lede"

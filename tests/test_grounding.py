@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.citations import MARKER
+from assistant.followup import resolve_follow_up
 from assistant.grounding import drop_unsupported, missing_names, missing_people, numbers
 from assistant.names import asks_who, capitalised
 
@@ -31,15 +32,32 @@ def test_names_are_the_capitalised_words_after_the_first() -> None:
         ("Who is John Kirby?", True),
         ("who's Chris Bambery", True),
         ("Qui était Bachar el-Assad ?", True),
+        ("Qui est Staffan de Mistura ?", True),
+        ("Who is Ursula von der Leyen?", True),
+        ("Qui est M. Kirby ?", True),
+        ("Who is John F. Kennedy?", True),
+        ("Qui est Valéry Giscard d'Estaing ?", True),
+        ("Qui est Vladimir Poutine ?!", True),
+        ("Et qui John Kerry est-il ?", True),  # how "Et qui est-il ?" is made standalone
         ("Qui est le ministre russe ?", False),  # asks for a name, not for a role
         ("Who is negotiating with Russia?", False),
+        ("Who is Putin's spokesman?", False),
+        ("Qui est l'ONU ?", False),
         ("Qui est-il ?", False),
+        ("Qui sont Kerry et Lavrov ?", False),
         ("Qui est Kerry et que veut-il ?", False),
         ("Qu'a dit John Kirby ?", False),
     ],
 )
 def test_who_is_questions_about_a_name(question: str, expected: bool) -> None:
     assert asks_who(question) is expected
+
+
+def test_a_who_is_follow_up_made_standalone_is_still_one() -> None:
+    resolved = resolve_follow_up(
+        "Qui est-il ?", "Que fait John Kerry à Genève ?", "John Kerry négocie une trêve."
+    )
+    assert resolved is not None and "Kerry" in resolved and asks_who(resolved)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.render import highlighted, sources_html
 from assistant.schema import Citation, Passage
 from assistant.ui import safe_name
@@ -51,3 +53,11 @@ def test_upload_names_are_sanitised() -> None:
     assert safe_name("<script>.txt") == "script.txt"
     assert len(safe_name("a" * 500 + ".txt")) == 100
     assert safe_name("....txt") == "article.txt"
+
+
+def test_an_added_opening_says_so() -> None:
+    p = passage()
+    opening = replace(p, chunk_id="a-0", start=0, end=17, text=ARTICLE[:17], opening=True)
+    html = sources_html([opening, p], None, {"a": ARTICLE})
+    assert html.count("the article's opening, added for context") == 1
+    assert html.index("added for context") < html.index('id="source-2"')

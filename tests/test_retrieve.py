@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -102,5 +103,8 @@ def test_the_best_passage_comes_with_its_articles_opening(sample_assistant: Any)
     assert opening.article_id == found[0].article_id and opening.start == 0
     article = sample_assistant.article_text(opening.article_id)
     assert article[: opening.end] == opening.text and opening.text.startswith(opening.title)
+    assert opening.opening and not any(p.opening for p in found)
     assert retriever.with_opening([found[0], opening]) == ([found[0], opening], 1)
+    copy = replace(opening, chunk_id="copy", article_id="other", opening=False)  # syndicated
+    assert retriever.with_opening([found[0], copy]) == ([found[0], copy], 1)
     assert retriever.with_opening([]) == ([], None)
