@@ -196,8 +196,8 @@ class AnswerChain:
         question: str = "",
     ) -> Answer:
         """The checked answer: citations only to the passages the LLM read, none on refusals;
-        sentences stating numbers the model did not read, or naming people the articles do
-        not (in the passages' language), are dropped (see `grounding`)."""
+        sentences stating numbers the model did not read, naming people the articles do not
+        (in the passages' language), or asking a question, are dropped (see `grounding`)."""
         refusals = list(self.prompts.refusals.values())
         given = [e.number for e in excerpts]
         read = {e.number: e.text for e in excerpts}
@@ -205,7 +205,9 @@ class AnswerChain:
         articles = None if across else [f"{e.passage.title}\n{e.passage.text}" for e in excerpts]
         text, dropped = drop_unsupported(text, [question, self.format_passages(excerpts)], articles)
         if dropped:
-            logger.info("Dropped answer sentences with numbers or people not read: %s", dropped)
+            logger.info(
+                "Dropped answer sentences (numbers or people not read, questions): %s", dropped
+            )
         text = check_markers(tidy_markers(text), len(passages), given).text
         texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
         text = tidy_markers(attribute(text, texts, by_names=across, question=question))

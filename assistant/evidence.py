@@ -11,6 +11,7 @@ passage the user sees.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -187,11 +188,12 @@ def _distinctive(weights: dict[str, float], sentences: list[set[str]]) -> dict[s
 
 
 def _lede(passage: Passage, spans: list[tuple[int, int]]) -> int | None:
-    """The index of the passage's first sentence after its article's title, if it opens with
-    it (a title may hold a full stop: "Syrie. Kerry et Lavrov d'accord")."""
-    title = passage.title.strip()
-    body = passage.text.lstrip()
-    after = len(passage.text) - len(body) + len(title) if title and body.startswith(title) else 0
+    """The index of the passage's first sentence after its article's title (a title may hold
+    a full stop: "Syrie. Kerry et Lavrov d'accord"; spacing and a Markdown "#" may differ);
+    its first sentence when it does not open with the title."""
+    words = passage.title.split()
+    opening = re.match(r"\s*#*\s*" + r"\s+".join(map(re.escape, words)), passage.text)
+    after = opening.end() if words and opening else 0
     return next((j for j, (a, _) in enumerate(spans) if a >= after), None)
 
 

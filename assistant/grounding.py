@@ -24,7 +24,10 @@ from assistant.names import capitalised, close_to_any, people
 
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# a sentence ends at . ! ? before a space, unless a closing quote, a lower-case letter or more
+# punctuation follows: « Pourquoi attendre ? », dit-il.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![»”\"')\]a-zà-ÿ,;:])")
+_LEADING_MARKERS = re.compile(r"^((?:" + MARKER.pattern + r"\s*)+)")
 _ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)", re.MULTILINE)  # "1." opening a list item
 _POSSESSIVE = re.compile(r"['’]s?$")
 # English nouns that end the name of a body or a place, not of a person
@@ -34,6 +37,30 @@ _INSTITUTIONS = frozenset(
     "guard police embassy organization organisation alliance brigade brigades movement "
     "commission service services times post news press".split()
 )
+
+
+def _sentences(answer: str) -> list[str]:
+    """The answer's sentences, each with the markers written after its end ("… ? [2]")."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(answer.strip()):
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and out:
+            out[-1] += " " + lead.group(1).rstrip()
+            piece = piece[lead.end() :]
+        if piece:
+            out.append(piece)
+    return out
+
+
+def _is_question(sentence: str) -> bool:
+    """A sentence asking a question, not one quoting a question cut by the sentence split
+    ("Kerry asked \"Why wait?" has an open quote)."""
+    balanced = (
+        sentence.count('"') % 2 == 0
+        and sentence.count("«") == sentence.count("»")
+        and sentence.count("“") == sentence.count("”")
+    )
+    return balanced and MARKER.sub("", sentence).rstrip().endswith("?")
 
 
 def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
@@ -108,11 +135,11 @@ def drop_unsupported(
     vocabulary = None if articles is None else _vocabulary([*sources, *articles])
     kept: list[str] = []
     dropped: list[str] = []
-    for sentence in _SENTENCE_END.split(answer.strip()):
+    for sentence in _sentences(answer):
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
         if (
             numbers(claims) - known
-            or MARKER.sub("", sentence).rstrip().endswith("?")
+            or _is_question(sentence)
             or (vocabulary is not None and _unread_person(sentence, vocabulary))
         ):
             dropped.append(sentence)

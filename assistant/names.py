@@ -45,6 +45,11 @@ def people(text: str) -> list[str]:
     return [n.text for n in name_spans(text)]
 
 
+def _capital(word: str) -> bool:
+    """Capitalised, or a particle joined to a capitalised word: "al-Assad"."""
+    return word[:1].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-Z]", word))
+
+
 def name_spans(text: str) -> list[Name]:
     names: list[Name] = []
     run: list[str] = []
@@ -54,7 +59,7 @@ def name_spans(text: str) -> list[Name]:
     for match in WORD.finditer(text):
         word = ELISION.sub("", match.group())
         elided = word != match.group()
-        capital = word[:1].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-Z]", word))
+        capital = _capital(word)
         if capital and word and word.lower() not in _NOT_A_NAME:
             if skipping or (not run and (elided or previous in _BEFORE_NON_PERSON)):
                 skipping = True
@@ -77,13 +82,13 @@ def name_spans(text: str) -> list[Name]:
 
 _END = r"\s*[?!.…]*\s*$"
 _WHO_IS = re.compile(
-    r"^\s*(?:(?:et|and)\s+)?(?:qui\s+(?:est|était)|who\s+(?:is|was)|who['’]s)\s+(?P<name>.+?)"
+    r"^\s*(?:(?:et|and)\s+)?(?:qui\s+(?:est|était)|who\s+(?:is|was)|who['’]s)\s+(?P<name>[^?!]+?)"
     + _END,
     re.IGNORECASE,
 )
 # "Qui John Kerry est-il ?": the form a follow-up "Qui est-il ?" takes once made standalone
 _WHO_IS_INVERTED = re.compile(
-    r"^\s*(?:(?:et|and)\s+)?qui\s+(?P<name>.+?)\s+(?:est|était)-(?:il|elle)" + _END,
+    r"^\s*(?:(?:et|and)\s+)?qui\s+(?P<name>[^?!]+?)\s+(?:est|était)-(?:il|elle)" + _END,
     re.IGNORECASE,
 )
 # lower-case words inside a name: "Staffan de Mistura", "Ursula von der Leyen"
@@ -101,20 +106,22 @@ def asks_who(question: str) -> bool:
 
 def _is_name(text: str) -> bool:
     """Capitalised words, with particles and initials inside ("M. Kirby", "John F. Kennedy",
-    "Bachar al-Assad"), first and last capitalised, a few words at most, no possessive."""
+    "Bachar al-Assad"), first and last capitalised, a few words at most, no possessive, no
+    title-cased article or preposition ("Who is The Guardian?", "Who is Kerry Talking To?")."""
     words = text.split()
     if not 0 < len(words) <= _MAX_NAME_WORDS or re.search(r"['’]s\b", text):
         return False
-
-    def capital(word: str) -> bool:
-        return word[:1].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-Z]", word))
-
+    inner = words[1:-1]
     last = ELISION.sub("", words[-1])  # "Valéry Giscard d'Estaing"
     return (
-        capital(words[0])
+        _capital(words[0])
         and not ELISION.match(words[0])  # "l'ONU": an article, a body
-        and capital(last)
-        and all(capital(w) or w.lower() in _PARTICLES for w in words[1:-1])
+        and _capital(last)
+        and all(_capital(w) or w.lower() in _PARTICLES for w in inner)
+        and not any(
+            w.lower().rstrip(".") in _NOT_A_NAME
+            for w in [words[0], *(w for w in inner if w.lower() not in _PARTICLES), last]
+        )
     )
 
 

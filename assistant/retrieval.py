@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -171,18 +170,16 @@ class Retriever:
         if article is None or not article.chunk_ids:
             return passages, None
         first = article.chunk_ids[0]
-        for i, p in enumerate(passages):
-            if p.chunk_id == first:
-                return passages, i
         row = self.index.manifest.chunks([first]).get(first)
         if row is None:
             return passages, None
         shingles = _shingles(row.text)  # a syndicated copy's opening may be among them already
         for i, p in enumerate(passages):
-            if near_duplicate(shingles, _shingles(p.text), self.settings.duplicate_jaccard):
+            if p.chunk_id == first or near_duplicate(
+                shingles, _shingles(p.text), self.settings.duplicate_jaccard
+            ):
                 return passages, i
-        opening = replace(_passage(row, article, 0.0, None, None), opening=True)
-        return [opening, *passages], 0
+        return [_passage(row, article, 0.0, None, None, opening=True), *passages], 0
 
 
 def _passage(
@@ -191,6 +188,7 @@ def _passage(
     score: float,
     dense_score: float | None,
     keyword_score: float | None,
+    opening: bool = False,
 ) -> Passage:
     return Passage(
         chunk_id=row.chunk_id,
@@ -204,6 +202,7 @@ def _passage(
         score=score,
         dense_score=dense_score,
         keyword_score=keyword_score,
+        opening=opening,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.evidence import EvidencePicker, _distinctive
+from assistant.evidence import EvidencePicker, _distinctive, _lede
 from assistant.keyword import KeywordIndex
 from assistant.schema import Passage
 from ingest.chunk import sentence_spans
@@ -170,3 +170,13 @@ def test_the_lede_is_read_on_top_of_the_budget(embedder: Any) -> None:
     assert "fleurs" in led[1].text
     assert picker.pick(question, passages, lead=0) == plain, "a lede over the budget: not read"
     assert picker.pick(question, passages, lead=5) == plain, "no such passage: no lede"
+
+
+def test_the_lede_follows_the_title_however_it_is_spaced() -> None:
+    title = "Syrie. Kerry et Lavrov se mettent d'accord"
+    text = "# Syrie.  Kerry et Lavrov\nse mettent d'accord\n\nLes deux ministres ont parlé lundi."
+    p = Passage("c0", "a0", title, "0.txt", None, 0, len(text), text, 0.0)
+    spans = sentence_spans(text)
+    assert text[slice(*spans[_lede(p, spans) or 0])] == "Les deux ministres ont parlé lundi."
+    untitled = Passage("c1", "a1", "Autre titre", "1.txt", None, 0, len(text), text, 0.0)
+    assert _lede(untitled, spans) == 0, "no title at the start: the first sentence"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import MARKER
 from assistant.followup import resolve_follow_up
 from assistant.grounding import drop_unsupported, missing_names, missing_people, numbers
 from assistant.names import asks_who, capitalised
@@ -39,6 +38,11 @@ def test_names_are_the_capitalised_words_after_the_first() -> None:
         ("Qui est Valéry Giscard d'Estaing ?", True),
         ("Qui est Vladimir Poutine ?!", True),
         ("Et qui John Kerry est-il ?", True),  # how "Et qui est-il ?" is made standalone
+        ("Qui est Jean-Yves Le Drian ?", True),
+        ("Who is Kerry Talking To?", False),  # title case
+        ("Who is The Guardian?", False),
+        ("Qui est Le Monde ?", False),
+        ("Who is Kirby? And Lavrov?", False),
         ("Qui est le ministre russe ?", False),  # asks for a name, not for a role
         ("Who is negotiating with Russia?", False),
         ("Who is Putin's spokesman?", False),
@@ -134,13 +138,31 @@ def test_an_answer_of_unread_numbers_only_is_left_empty() -> None:
 
 
 def test_a_question_in_the_answer_is_not_a_claim() -> None:
-    """The model repeating the question it was asked, marker and all, answers nothing."""
+    """The model repeating the question it was asked, marker and all, answers nothing; the
+    marker goes with it, not onto the next sentence."""
     question = "Quel temps faisait-il à Moscou pendant les négociations ?"
-    kept, dropped = drop_unsupported("Le temps faisait-il à Moscou ? [2]", [question])
-    assert MARKER.sub("", kept).strip() == "" and dropped == ["Le temps faisait-il à Moscou ?"]
+    assert drop_unsupported("Le temps faisait-il à Moscou ? [2]", [question]) == (
+        "",
+        ["Le temps faisait-il à Moscou ? [2]"],
+    )
+    echo = "Quel temps faisait-il à Moscou ? [2] Il faisait froid selon Kerry [3]."
+    assert drop_unsupported(echo, [])[0] == "Il faisait froid selon Kerry [3]."
     answer = "Kerry a menacé [1]. Pourquoi ? Il veut une trêve [2]."
     assert drop_unsupported(answer, ["Kerry"])[0] == "Kerry a menacé [1]. Il veut une trêve [2]."
     assert drop_unsupported("Kerry a-t-il menacé ? Oui [1].", [])[0] == "Oui [1]."
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Kerry a demandé : « Pourquoi attendre ? », selon l'AFP [1].",
+        "Le titre de l'article est « La trêve tiendra-t-elle ? » [1].",
+        'Kerry asked "Why wait? Why now?" before leaving [1].',
+        "Kerry a demandé : « Pourquoi attendre ? » [1]",
+    ],
+)
+def test_a_quoted_question_is_a_claim(answer: str) -> None:
+    assert drop_unsupported(answer, []) == (answer, [])
 
 
 def test_answers_without_numbers_are_unchanged() -> None:
