@@ -117,7 +117,9 @@ def run_load(app: ServedApp, users: int, rounds: int, max_seconds: float) -> Loa
         conversation.history = []
         barrier.wait(timeout=60)
         for template in TURNS[user % len(TURNS)]:
-            ref = f"K{secrets.token_hex(4)}"
+            # a digit first: an all-letter token ("Kdcedeace", 1 in ~2,500) reads as a name no
+            # article mentions, and the question is refused before the LLM
+            ref = f"K{secrets.randbelow(10)}{secrets.token_hex(4)[1:]}"
             reply = conversation.ask(template.format(ref=ref))
             with lock:
                 run.turns.append(Turn(user, round_, ref, reply))
