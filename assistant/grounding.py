@@ -21,12 +21,10 @@ from collections.abc import Iterable, Iterator
 from assistant.citations import MARKER
 from assistant.keyword import normalize
 from assistant.names import capitalised, close_to_any, people
+from ingest.chunk import sentence_spans
 
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
-# a sentence ends at . ! ? before a space, unless a closing quote, a lower-case letter or more
-# punctuation follows: « Pourquoi attendre ? », dit-il.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![»”\"')\]a-zà-ÿ,;:])")
 _LEADING_MARKERS = re.compile(r"^((?:" + MARKER.pattern + r"\s*)+)")
 _ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)", re.MULTILINE)  # "1." opening a list item
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -40,9 +38,11 @@ _INSTITUTIONS = frozenset(
 
 
 def _sentences(answer: str) -> list[str]:
-    """The answer's sentences, each with the markers written after its end ("… ? [2]")."""
+    """The answer's sentences as the articles' are split (not inside « Pourquoi attendre ? »,
+    dit-il, nor after "M."), each with the markers written after its end ("… ? [2]")."""
     out: list[str] = []
-    for piece in _SENTENCE_END.split(answer.strip()):
+    for a, b in sentence_spans(answer):
+        piece = answer[a:b]
         lead = _LEADING_MARKERS.match(piece)
         if lead and out:
             out[-1] += " " + lead.group(1).rstrip()
