@@ -97,6 +97,22 @@ class PreparedArticle:
     row: ArticleRow
     text: str
     chunks: list[ChunkRow]
+    tokens: list[int]  # each chunk's length in embedder tokens
+
+
+@dataclass
+class _Pending:
+    """Prepared articles waiting to be embedded together (see `EmbeddingSettings.batch_tokens`)."""
+
+    articles: list[PreparedArticle] = field(default_factory=list)
+    tokens: int = 0
+
+    def add(self, article: PreparedArticle) -> None:
+        self.articles.append(article)
+        self.tokens += sum(article.tokens)
+
+    def clear(self) -> None:
+        self.articles, self.tokens = [], 0
 
 
 @dataclass(frozen=True)
@@ -124,9 +140,14 @@ def chunk_document(doc: CleanedDocument, embedder: Chunking, settings: Settings)
     """The ledger row and passages of a cleaned document (the costly part: token counts)."""
     cleaned, article_id = doc.article, doc.article_id
     cfg = settings.chunk
-    pieces = chunk_text(
-        cleaned.text, embedder.count_tokens, cfg.max_tokens, cfg.min_tokens, cfg.overlap_sentences
-    )
+    counts: dict[str, int] = {}  # the chunker counts most passages once already
+
+    def count(text: str) -> int:
+        if text not in counts:
+            counts[text] = embedder.count_tokens(text)
+        return counts[text]
+
+    pieces = chunk_text(cleaned.text, count, cfg.max_tokens, cfg.min_tokens, cfg.overlap_sentences)
     chunks = [
         ChunkRow(
             _chunk_id(article_id, p.start, p.text),
@@ -151,7 +172,7 @@ def chunk_document(doc: CleanedDocument, embedder: Chunking, settings: Settings)
         chunk_ids=[c.chunk_id for c in chunks],
         old_chunk_ids=[],
     )
-    return PreparedArticle(row, cleaned.text, chunks)
+    return PreparedArticle(row, cleaned.text, chunks, [count(c.text) for c in chunks])
 
 
 def prepare(doc: RawDocument, embedder: Chunking, settings: Settings) -> PreparedArticle | str:
@@ -185,10 +206,11 @@ def run_ingest(
         seen: set[str] = set()  # keys of every file found, usable or not
         unusable: set[str] = set()  # keys of files skipped this time
         max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
+        pending = _Pending()
         for n, path in enumerate(files):
             key = article_key(path, settings.articles_dir)
-            if progress:
-                progress(n, len(files), printable(key))
+            if progress:  # files done: written, unchanged or skipped (not the pending ones)
+                progress(n - len(pending.articles), len(files), printable(key))
             seen.add(key)
             loaded = load_file(path, key, max_bytes, settings.ingest.max_text_chars)
             if isinstance(loaded, Skipped):
@@ -214,7 +236,10 @@ def run_ingest(
             (report.updated if previous and previous.state == "done" else report.added).append(key)
             if not dry_run:
                 dirty = dirty or _touch(index)
-                _write(index, embedder, prepared, report)
+                pending.add(prepared)
+                if pending.tokens >= settings.embedding.batch_tokens:
+                    _flush(index, embedder, pending, report, progress, (n + 1, len(files)))
+        _flush(index, embedder, pending, report, progress, (len(files), len(files)))
         if progress:
             progress(len(files), len(files), "")
         for article_id, row in known.items():
@@ -240,20 +265,42 @@ def _touch(index: ArticleIndex) -> bool:
     return True
 
 
-def _write(
-    index: ArticleIndex, embedder: Embedder, prepared: PreparedArticle, report: IngestReport
+def _flush(
+    index: ArticleIndex,
+    embedder: Embedder,
+    pending: _Pending,
+    report: IngestReport,
+    progress: Progress | None,
+    read: tuple[int, int],
 ) -> None:
-    """Embed only the chunks Chroma does not hold yet (content-derived ids), then write."""
-    existing = index.existing_ids([c.chunk_id for c in prepared.chunks])
-    todo = [c for c in prepared.chunks if c.chunk_id not in existing]
-    vectors: dict[str, list[float]] = {}
-    batch = index.settings.embedding.batch_size
-    for i in range(0, len(todo), batch):
-        part = todo[i : i + batch]
-        for chunk, vector in zip(
-            part, embedder.embed_documents([c.text for c in part]), strict=True
-        ):
-            vectors[chunk.chunk_id] = vector
+    """Embed and write the pending articles; `read` is (files read so far, files in all)."""
+    count = len(pending.articles)
+    if not count:
+        return
+    if progress:
+        label = f"embedding {count} article{'s' * (count > 1)} ({pending.tokens} tokens)"
+        progress(read[0] - count, read[1], label)
+    _write(index, embedder, pending.articles, report)
+    pending.clear()
+
+
+def _write(
+    index: ArticleIndex, embedder: Embedder, articles: list[PreparedArticle], report: IngestReport
+) -> None:
+    """Embed, in one call, only the chunks Chroma does not hold yet (content-derived ids), then
+    write the articles."""
+    if not articles:
+        return
+    existing = index.existing_ids([c.chunk_id for a in articles for c in a.chunks])
+    todo = [
+        (chunk, tokens)
+        for a in articles
+        for chunk, tokens in zip(a.chunks, a.tokens, strict=True)
+        if chunk.chunk_id not in existing
+    ]
+    embedded = embedder.embed_documents([chunk.text for chunk, _ in todo])
+    vectors = {chunk.chunk_id: v for (chunk, _), v in zip(todo, embedded, strict=True)}
     report.chunks_embedded += len(todo)
-    report.tokens_embedded += sum(embedder.count_tokens(c.text) for c in todo)
-    index.write_article(prepared.row, prepared.text, prepared.chunks, vectors)
+    report.tokens_embedded += sum(tokens for _, tokens in todo)
+    for a in articles:  # one article at a time: a crash loses at most the one being written
+        index.write_article(a.row, a.text, a.chunks, vectors)

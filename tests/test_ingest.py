@@ -45,6 +45,49 @@ def test_full_then_unchanged_reingest(
     assert rows["000_e1f7ea9abf238fdd.txt"].title.startswith("Syrie : Washington")
 
 
+def _recorded(monkeypatch: pytest.MonkeyPatch, embedder: MemoEmbeddings) -> list[int]:
+    """The number of texts in each `embed_documents` call from now on."""
+    calls: list[int] = []
+    original = embedder.embed_documents
+
+    def record(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "embed_documents", record)
+    return calls
+
+
+@pytest.mark.parametrize("budget", ["8192", "1"])
+def test_articles_are_embedded_together_up_to_the_token_budget(
+    make_settings: Callable[..., Settings],
+    embedder: MemoEmbeddings,
+    monkeypatch: pytest.MonkeyPatch,
+    budget: str,
+) -> None:
+    settings = make_settings(embedding__batch_tokens=budget)
+    calls = _recorded(monkeypatch, embedder)
+    seen: list[tuple[int, int, str]] = []
+    report = run_ingest(settings, embedder, progress=lambda *step: seen.append(step))
+    index = ArticleIndex(settings, embedder.name)
+    texts = index.collection.get(include=["documents"])["documents"] or []
+    assert report.chunks_embedded == len(texts) == sum(calls)
+    assert report.tokens_embedded == sum(embedder.count_tokens(t) for t in texts)
+    per_article = [
+        len(row.chunk_ids) for row in sorted(index.manifest.articles(), key=lambda r: r.key)
+    ]
+    # the five samples hold ~4,000 tokens: one call under the default budget, else one each
+    assert calls == ([sum(per_article)] if budget == "8192" else per_article)
+    done = [n for n, _, _ in seen]
+    assert done == sorted(done) and seen[-1] == (5, 5, "")
+    embedding = [(n, label) for n, _, label in seen if label.startswith("embedding")]
+    if budget == "8192":
+        assert embedding == [(0, f"embedding 5 articles ({report.tokens_embedded} tokens)")]
+    else:
+        assert [n for n, _ in embedding] == [0, 1, 2, 3, 4]
+    assert_consistent(index)
+
+
 def test_edited_article_replaces_its_chunks(
     make_settings: Callable[..., Settings], embedder: MemoEmbeddings
 ) -> None:
