@@ -28,6 +28,7 @@ from assistant.citations import (
 from assistant.evidence import Excerpt
 from assistant.grounding import drop_unsupported
 from assistant.language import detect_language
+from assistant.llm import prime
 from assistant.prompts import LANGUAGES, Prompts
 from assistant.schema import Answer, Citation, Passage
 from assistant.untrusted import neutralise_control_tokens
@@ -123,7 +124,9 @@ class AnswerChain:
             question=values["question"],
             language=LANGUAGES.get(language, "English"),
         )
-        system = self.prompts.system.format(refusal=self.prompts.refusal(language))
+        # The same system prompt for every language: the model's cache of it then serves
+        # questions in every language (see `prime`).
+        system = self.prompts.system.format(refusals=self.prompts.refusal_list())
         return [SystemMessage(system), HumanMessage(user)]
 
     def _condense_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
@@ -161,6 +164,13 @@ class AnswerChain:
         return kept
 
     # --- running -------------------------------------------------------------------------
+
+    def prime(self, language: str) -> bool:
+        """Have the answer model read the prompt's static start (the system prompt and the
+        answer template up to its passages) before the first question, which then reads only
+        its passages and question. True if the model keeps such a cache (embedded llama.cpp)."""
+        values = {"passages": [], "question": "", "language": language}
+        return prime(self.llm, self._answer_messages(values))
 
     def condense(self, question: str, history: Sequence[Message]) -> str:
         """A follow-up made standalone with the conversation; the first question is used as is."""
@@ -212,7 +222,13 @@ class AnswerChain:
         texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
         text = tidy_markers(attribute(text, texts, by_names=across, question=question))
         checked = check_markers(text, len(passages), given)
-        if is_refusal(checked.text, refusals) or not has_claims(checked.text):
+        # In the passages' own language, an answer none of whose sentences shares enough words
+        # with a passage to be cited is not drawn from them (across languages, words cannot
+        # tell: such an answer is shown, flagged as uncited).
+        unfounded = not across and not checked.numbers
+        if unfounded and has_claims(checked.text):
+            logger.info("Refused: no sentence of the answer could be cited: %r", checked.text)
+        if is_refusal(checked.text, refusals) or not has_claims(checked.text) or unfounded:
             return Answer(
                 text=self.prompts.refusal(language),
                 refused=True,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 
 from assistant.errors import (
     AssistantError,
@@ -91,6 +92,20 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                 temperature=cfg.temperature,
                 client_kwargs={"timeout": cfg.timeout_s},
             )
+
+
+def prime(llm: BaseChatModel, messages: list[BaseMessage]) -> bool:
+    """Have an embedded llama.cpp model read `messages` (generating one token), so its context
+    keeps them evaluated and the next prompt starting the same way reads only the rest. An
+    Ollama server keeps its own prompt cache, and other models have none: nothing is done."""
+    try:
+        from langchain_community.chat_models import ChatLlamaCpp
+    except ImportError:
+        return False
+    if not isinstance(llm, ChatLlamaCpp):
+        return False
+    llm.invoke(messages, max_tokens=1)
+    return True
 
 
 def make_helper_llm(settings: Settings, answer_llm: BaseChatModel) -> BaseChatModel:

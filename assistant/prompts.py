@@ -16,7 +16,7 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 LANGUAGES = {"fr": "French", "en": "English"}
 
 _EXPECTED: dict[str, set[str]] = {
-    "system": {"refusal"},
+    "system": {"refusals"},
     "answer": {"passages", "question", "language"},
     "condense": {"previous", "answer", "question"},
     "translate": {"language", "text"},
@@ -40,6 +40,10 @@ class Prompts:
 
     def refusal(self, language: str) -> str:
         return self.refusals.get(language, self.refusals["en"])
+
+    def refusal_list(self) -> str:
+        """Every language's refusal, for a system prompt that is the same for all of them."""
+        return "; ".join(f'in {LANGUAGES[code]}, "{text}"' for code, text in self.refusals.items())
 
 
 def load_prompts(directory: Path = PROMPTS_DIR) -> Prompts:

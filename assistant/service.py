@@ -183,12 +183,15 @@ class Assistant:
                 self._answering -= 1
 
     def warm_up(self, max_passages: int | None = None) -> int:
-        """Load the LLM and embed the sentences of the last ingested passages (up to
-        `answer.warm_passages`), so the first questions pay for neither; questions being
-        answered meanwhile go first. The web chat runs it in the background at start. Returns
-        how many sentences were embedded."""
+        """Load the LLM, have it read the answer prompt's static start, and embed the sentences
+        of the last ingested passages (up to `answer.warm_passages`), so the first questions
+        pay for none of it; questions being answered meanwhile go first. The web chat runs it
+        in the background at start. Returns how many sentences were embedded."""
         limit = self.settings.answer.warm_passages if max_passages is None else max_passages
-        _ = self.llm
+        with self.generation.hold() as waits:
+            for _ in waits:
+                pass
+            self.chain.prime(self.corpus_language())  # the language most questions come in
         if limit <= 0 or self.index.vector_count() == 0:
             return 0
         texts = self.index.manifest.recent_chunk_texts(limit)

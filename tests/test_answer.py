@@ -145,10 +145,26 @@ def test_an_answer_that_only_repeats_the_question_is_a_refusal(sample_assistant:
     assert answer.text == sample_assistant.prompts.refusal("fr")
 
 
-def test_answer_without_valid_citation_is_flagged(sample_assistant: Any) -> None:
+def test_answer_tied_to_no_passage_is_a_refusal_in_the_passages_language(
+    sample_assistant: Any,
+) -> None:
+    """A French answer about French articles that no sentence ties to a passage (no valid
+    marker, too few shared words) is not drawn from them; across languages words cannot
+    tell, so an English answer like that is shown, flagged as uncited."""
     with_llm(sample_assistant, ["Le président a gagné les élections de novembre [0]."])
     answer = sample_assistant.ask(QUESTION)
+    assert answer.refused and answer.citations == [] and not answer.uncited
+    assert answer.text == sample_assistant.prompts.refusal("fr")
+    with_llm(
+        sample_assistant,
+        [
+            "Qui a menacé de suspendre la coopération avec la Russie sur la Syrie ?",
+            "The president won the November elections [0].",
+        ],
+    )
+    answer = sample_assistant.ask("Who threatened to suspend cooperation with Russia on Syria?")
     assert answer.uncited and answer.citations == [] and not answer.refused
+    assert answer.text.startswith("The president won")
 
 
 def test_first_question_is_not_rewritten(sample_assistant: Any) -> None:
@@ -308,5 +324,8 @@ def test_warm_up_embeds_the_passages_and_lets_questions_go_first(sample_assistan
     stream.close()
     waited.join(5)
     assert not waited.is_alive()
+    llm = with_llm(sample_assistant, ["Kerry a menacé [1]."])
     assert sample_assistant.warm_up() > 0
     assert sample_assistant.warm_up() == 0, "nothing left to embed"
+    assert llm.prompts == [], "only a llama.cpp model is primed: a fake one is not called"
+    assert sample_assistant.ask(QUESTION).text.startswith("Kerry a menacé")

@@ -91,3 +91,19 @@ def test_helper_calls_leave_the_answer_prompt_prefix_evaluated(real: Any) -> Non
     assert real.helper_llm.client is not answer_ctx
     assert list(answer_ctx._input_ids) == before  # untouched by the helper call
     assert len(before) > len(system_tokens)
+
+
+def test_warm_up_primes_the_prompt_start_that_every_language_shares(real: Any) -> None:
+    """The start-up warm-up has the model read the answer prompt's start, so the first question
+    reads only its passages; a question in another language then reads again only the
+    instruction that names the language (~26 tokens), not the system prompt (~145)."""
+    real.warm_up(0)
+    ctx = real.llm.client
+    primed = list(ctx._input_ids)
+    system = real.chain._answer_messages({"passages": [], "question": "?", "language": "fr"})[0]
+    system_tokens = ctx.tokenize(str(system.content).encode(), add_bos=False, special=True)
+    assert len(primed) > len(system_tokens) + 10  # the system prompt and the instruction
+    real.ask(CASES["d06"]["question"])  # in English, about the French articles
+    after = list(ctx._input_ids)
+    kept = next(i for i, (a, b) in enumerate(zip(primed, after, strict=False)) if a != b)
+    assert kept > len(system_tokens) and len(primed) - kept < 40, (len(primed), kept)

@@ -243,11 +243,12 @@ def test_eval_command_on_the_sample_index(
     assert [cases[i]["correct"] for i in ["right", "uncited", "none", "turns"]] == [
         True, False, True, True,
     ]  # fmt: skip
-    assert summary["answer_correct"] == 0.75 and summary["refusal_accuracy"] == 1.0
+    # a French answer tied to no passage is refused: an answerable question refused
+    assert summary["answer_correct"] == 0.75 and summary["refusal_accuracy"] == 0.75
     assert cases["none"]["refused"] and cases["none"]["cited_files"] == []
     assert cases["right"]["cited_files"] == cases["right"]["shown_files"][:1]
-    assert cases["uncited"]["cited_files"] == [] and cases["uncited"]["uncited"]
-    assert summary["citation_presence"] == pytest.approx(2 / 3)
+    assert cases["uncited"]["cited_files"] == [] and cases["uncited"]["refused"]
+    assert summary["citation_presence"] == 1.0  # of the answers given (the uncited one refused)
     cited = [(cases[i]["cited_files"][0], cases[i]["sources"]) for i in ["right", "turns"]]
     assert summary["citation_precision"] == metrics.share(metrics.is_source(f, s) for f, s in cited)
 

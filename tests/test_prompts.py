@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import source_line
+from assistant.chain import AnswerChain, source_line
 from assistant.errors import PromptError
 from assistant.evidence import Excerpt
-from assistant.prompts import PROMPTS_DIR, load_prompts
+from assistant.prompts import LANGUAGES, PROMPTS_DIR, load_prompts
 from assistant.schema import Passage
+from tests.fakes import RecordingChat
 
 
 def test_project_prompts_load() -> None:
@@ -33,6 +34,20 @@ def test_missing_prompt_file_is_reported(tmp_path: Path) -> None:
     (folder / "refusal.en.md").unlink()
     with pytest.raises(PromptError, match=r"refusal\.en\.md"):
         load_prompts(folder)
+
+
+def test_system_prompt_is_the_same_in_every_language() -> None:
+    """The model keeps the prompt it read last evaluated: with one system prompt for every
+    language, naming each language's refusal, a question in another language than the
+    previous one does not make it read the system prompt again."""
+    chain = AnswerChain(RecordingChat([]), load_prompts(), len, 4096, 256)
+    values = {"passages": [], "question": "?"}
+    systems = {
+        str(chain._answer_messages({**values, "language": code})[0].content) for code in LANGUAGES
+    }
+    assert len(systems) == 1
+    (system,) = systems
+    assert all(f'"{chain.prompts.refusal(code)}"' in system for code in LANGUAGES)
 
 
 def _excerpt(title: str, text: str, published: str | None = None) -> Excerpt:
