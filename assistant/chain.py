@@ -168,7 +168,8 @@ class AnswerChain:
     def prime(self, language: str) -> bool:
         """Have the answer model read the prompt's static start (the system prompt and the
         answer template up to its passages) before the first question, which then reads only
-        its passages and question. True if the model keeps such a cache (embedded llama.cpp)."""
+        its passages and question if asked in `language` (in another language, also the
+        instruction naming it). True if the model keeps such a cache (embedded llama.cpp)."""
         values = {"passages": [], "question": "", "language": language}
         return prime(self.llm, self._answer_messages(values))
 
@@ -204,6 +205,7 @@ class AnswerChain:
         excerpts: list[Excerpt],
         language: str,
         question: str = "",
+        complete: bool = True,
     ) -> Answer:
         """The checked answer: citations only to the passages the LLM read, none on refusals;
         sentences stating numbers the model did not read, naming people the articles do not
@@ -222,13 +224,15 @@ class AnswerChain:
         texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
         text = tidy_markers(attribute(text, texts, by_names=across, question=question))
         checked = check_markers(text, len(passages), given)
-        # In the passages' own language, an answer none of whose sentences shares enough words
-        # with a passage to be cited is not drawn from them (across languages, words cannot
-        # tell: such an answer is shown, flagged as uncited).
-        unfounded = not across and not checked.numbers
-        if unfounded and has_claims(checked.text):
+        refused = is_refusal(checked.text, refusals) or not has_claims(checked.text)
+        # In the passages' own language, a complete answer none of whose sentences shares
+        # enough words with a passage to be cited is not drawn from them (across languages,
+        # words cannot tell, and a cut-off answer may not have reached its markers: those are
+        # shown, flagged as uncited).
+        if not refused and complete and not across and not checked.numbers:
             logger.info("Refused: no sentence of the answer could be cited: %r", checked.text)
-        if is_refusal(checked.text, refusals) or not has_claims(checked.text) or unfounded:
+            refused = True
+        if refused:
             return Answer(
                 text=self.prompts.refusal(language),
                 refused=True,

@@ -101,11 +101,12 @@ def is_refusal(text: str, refusals: list[str]) -> bool:
     """The model said the passages do not contain the answer (in any supported language),
     and said little else: at most a few words around the refusal sentence."""
     folded = _fold(MARKER.sub(" ", text))
-    for refusal in (_fold(r) for r in refusals if r.strip()):
-        if refusal in folded:
-            rest = folded.replace(refusal, " ")
-            return len(rest.split()) <= 6
-    return False
+    known = [_fold(r) for r in refusals if r.strip()]
+    if not any(refusal in folded for refusal in known):
+        return False
+    for refusal in known:  # a reply may give the refusal in several languages
+        folded = folded.replace(refusal, " ")
+    return len(folded.split()) <= 6
 
 
 def has_claims(text: str) -> bool:

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Tokens per embedder call when ingesting in this process (an upload in the web chat): each
+# question's search waits for the call in progress, ~1 s for this many on 2 cores.
+_SHARED_EMBED_TOKENS = 1024
+
 
 @dataclass(frozen=True)
 class Passages:
@@ -183,15 +187,21 @@ class Assistant:
                 self._answering -= 1
 
     def warm_up(self, max_passages: int | None = None) -> int:
-        """Load the LLM, have it read the answer prompt's static start, and embed the sentences
-        of the last ingested passages (up to `answer.warm_passages`), so the first questions
-        pay for none of it; questions being answered meanwhile go first. The web chat runs it
-        in the background at start. Returns how many sentences were embedded."""
+        """Load the LLM, have it read the answer prompt's static start (in its turn, like a
+        question), and embed the sentences of the last ingested passages (up to
+        `answer.warm_passages`; questions being answered meanwhile go first), so the first
+        questions pay for none of it. The web chat runs it in the background at start.
+        Returns how many sentences were embedded."""
         limit = self.settings.answer.warm_passages if max_passages is None else max_passages
+        chain = self.chain  # loads the model outside the queue: questions need not wait for it
+        language = self.corpus_language()  # the language most questions come in
         with self.generation.hold() as waits:
             for _ in waits:
                 pass
-            self.chain.prime(self.corpus_language())  # the language most questions come in
+            try:
+                chain.prime(language)
+            except Exception as exc:
+                raise explain(exc, self.settings) from exc
         if limit <= 0 or self.index.vector_count() == 0:
             return 0
         texts = self.index.manifest.recent_chunk_texts(limit)
@@ -340,7 +350,7 @@ class Assistant:
                     logger.warning(
                         "Could not translate the answer: %s", explain(exc, self.settings)
                     )
-        answer = self.chain.finish(text, passages, excerpts, language, question)
+        answer = self.chain.finish(text, passages, excerpts, language, question, not incomplete)
         answer.incomplete = incomplete
         answer.stop_reason = stop_reason
         answer.timings.first_token_s = first
@@ -364,7 +374,8 @@ class Assistant:
         prune: bool = False,
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Run the same ingest as `python -m ingest`; new articles are searchable at once."""
+        """Run the same ingest as `python -m ingest`; new articles are searchable at once.
+        Embedder calls stay small (`_SHARED_EMBED_TOKENS`): questions share the embedder."""
         from ingest.pipeline import run_ingest
 
         return run_ingest(
@@ -374,6 +385,7 @@ class Assistant:
             prune=prune,
             progress=progress,
             index=self.index,
+            embed_tokens=_SHARED_EMBED_TOKENS,
         )
 
     def corpus_language(self) -> str:

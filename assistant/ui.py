@@ -190,7 +190,7 @@ class ChatUI:
 
             def report(done: int, total: int, name: str) -> None:
                 if progress is not None and total:
-                    progress(done / total, desc=f"Indexing {name}")
+                    progress(done / total, desc=f"Indexing: {name}" if name else "Indexing")
 
             try:
                 result = self._ingest_when_free(accepted, report, progress)

@@ -102,17 +102,37 @@ class PreparedArticle:
 
 @dataclass
 class _Pending:
-    """Prepared articles waiting to be embedded together (see `EmbeddingSettings.batch_tokens`)."""
+    """Prepared articles whose new chunks are embedded together (`EmbeddingSettings.batch_tokens`):
+    larger embedder calls keep both cores busy."""
 
     articles: list[PreparedArticle] = field(default_factory=list)
-    tokens: int = 0
+    todo: dict[str, tuple[ChunkRow, int]] = field(default_factory=dict)  # id: (chunk, tokens)
 
-    def add(self, article: PreparedArticle) -> None:
+    def add(self, article: PreparedArticle, stored: set[str]) -> None:
+        """Queue `article`; only its chunks not `stored` in Chroma yet are to be embedded."""
         self.articles.append(article)
-        self.tokens += sum(article.tokens)
+        for chunk, tokens in zip(article.chunks, article.tokens, strict=True):
+            if chunk.chunk_id not in stored:
+                self.todo[chunk.chunk_id] = (chunk, tokens)
+
+    @property
+    def tokens(self) -> int:
+        return sum(tokens for _, tokens in self.todo.values())
+
+    def calls(self, budget: int) -> list[list[ChunkRow]]:
+        """The chunks to embed, cut into calls of at most `budget` tokens (or one chunk)."""
+        calls: list[list[ChunkRow]] = []
+        size = 0
+        for chunk, tokens in self.todo.values():
+            if not calls or size + tokens > budget:
+                calls.append([])
+                size = 0
+            calls[-1].append(chunk)
+            size += tokens
+        return calls
 
     def clear(self) -> None:
-        self.articles, self.tokens = [], 0
+        self.articles, self.todo = [], {}
 
 
 @dataclass(frozen=True)
@@ -190,8 +210,14 @@ def run_ingest(
     dry_run: bool = False,
     progress: Progress | None = None,
     index: ArticleIndex | None = None,
+    embed_tokens: int | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the given files (default: the articles folder)."""
+    """Bring the index in line with the given files (default: the articles folder).
+
+    `embed_tokens` bounds each embedder call (default: `embedding.batch_tokens`); a process
+    that answers questions with the same embedder meanwhile passes a small one, as every
+    question waits for the call in progress."""
+    budget = embed_tokens or settings.embedding.batch_tokens
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
     with ingest_lock(settings.index_dir):
@@ -236,10 +262,11 @@ def run_ingest(
             (report.updated if previous and previous.state == "done" else report.added).append(key)
             if not dry_run:
                 dirty = dirty or _touch(index)
-                pending.add(prepared)
-                if pending.tokens >= settings.embedding.batch_tokens:
-                    _flush(index, embedder, pending, report, progress, (n + 1, len(files)))
-        _flush(index, embedder, pending, report, progress, (len(files), len(files)))
+                stored = index.existing_ids([c.chunk_id for c in prepared.chunks])
+                pending.add(prepared, stored)
+                if pending.tokens >= budget:
+                    _flush(index, embedder, pending, budget, report, progress, (n + 1, len(files)))
+        _flush(index, embedder, pending, budget, report, progress, (len(files), len(files)))
         if progress:
             progress(len(files), len(files), "")
         for article_id, row in known.items():
@@ -269,38 +296,29 @@ def _flush(
     index: ArticleIndex,
     embedder: Embedder,
     pending: _Pending,
+    budget: int,
     report: IngestReport,
     progress: Progress | None,
     read: tuple[int, int],
 ) -> None:
-    """Embed and write the pending articles; `read` is (files read so far, files in all)."""
+    """Embed the pending articles' new chunks, then write the articles one by one (a crash
+    loses the embedding work of the pending ones, never the index's consistency). `read` is
+    (files read so far, files in all), for the progress report."""
     count = len(pending.articles)
     if not count:
         return
     if progress:
-        label = f"embedding {count} article{'s' * (count > 1)} ({pending.tokens} tokens)"
+        label = (
+            f"embedding {len(pending.todo)} passages of {count} article{'s' * (count > 1)}"
+            f" ({pending.tokens} tokens)"
+        )
         progress(read[0] - count, read[1], label)
-    _write(index, embedder, pending.articles, report)
+    vectors: dict[str, list[float]] = {}
+    for call in pending.calls(budget):
+        embedded = embedder.embed_documents([chunk.text for chunk in call])
+        vectors.update((chunk.chunk_id, v) for chunk, v in zip(call, embedded, strict=True))
+    report.chunks_embedded += len(pending.todo)
+    report.tokens_embedded += pending.tokens
+    for article in pending.articles:
+        index.write_article(article.row, article.text, article.chunks, vectors)
     pending.clear()
-
-
-def _write(
-    index: ArticleIndex, embedder: Embedder, articles: list[PreparedArticle], report: IngestReport
-) -> None:
-    """Embed, in one call, only the chunks Chroma does not hold yet (content-derived ids), then
-    write the articles."""
-    if not articles:
-        return
-    existing = index.existing_ids([c.chunk_id for a in articles for c in a.chunks])
-    todo = [
-        (chunk, tokens)
-        for a in articles
-        for chunk, tokens in zip(a.chunks, a.tokens, strict=True)
-        if chunk.chunk_id not in existing
-    ]
-    embedded = embedder.embed_documents([chunk.text for chunk, _ in todo])
-    vectors = {chunk.chunk_id: v for (chunk, _), v in zip(todo, embedded, strict=True)}
-    report.chunks_embedded += len(todo)
-    report.tokens_embedded += sum(tokens for _, tokens in todo)
-    for a in articles:  # one article at a time: a crash loses at most the one being written
-        index.write_article(a.row, a.text, a.chunks, vectors)

@@ -21,12 +21,15 @@ REF = re.compile(r"\bK[0-9a-f]{8}\b")
 Mode = Literal["ok", "die", "stall", "slow", "garbage", "error500"]
 
 
-def answer_text(tokens: list[str]) -> str:
-    """A French answer citing passage 1 and echoing the question's reference tokens."""
+def answer_text(tokens: list[str], first_passage: str = "") -> str:
+    """A French answer citing passage 1 (and repeating its first words, so that whatever the
+    question, a sentence is drawn from a passage) and echoing the question's reference tokens."""
     refs = " ".join(tokens) or "aucune"
+    quoted = " ".join(first_passage.split()[:15]).rstrip(".,;:")
     return (
         "Selon les passages, John Kerry a menacé de suspendre la coopération avec la Russie "
-        f"sur la Syrie [1]. Référence de la question : {refs}."
+        f"sur la Syrie [1]. {quoted + ' [1]. ' if quoted else ''}"
+        f"Référence de la question : {refs}."
     )
 
 
@@ -43,7 +46,8 @@ def condensed_text(prompt: str) -> str:
 def reply_for(messages: list[dict[str, Any]]) -> str:
     last_user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     if any(m["role"] == "system" for m in messages):  # the answer prompt
-        return answer_text(list(dict.fromkeys(REF.findall(last_user))))
+        first = re.search(r"<<<\n(.*?)\n>>>", last_user, re.S)
+        return answer_text(list(dict.fromkeys(REF.findall(last_user))), first[1] if first else "")
     return condensed_text(last_user)  # condense (or translate): a question back
 
 

@@ -105,5 +105,5 @@ def test_warm_up_primes_the_prompt_start_that_every_language_shares(real: Any) -
     assert len(primed) > len(system_tokens) + 10  # the system prompt and the instruction
     real.ask(CASES["d06"]["question"])  # in English, about the French articles
     after = list(ctx._input_ids)
-    kept = next(i for i, (a, b) in enumerate(zip(primed, after, strict=False)) if a != b)
+    kept = next((i for i, (a, b) in enumerate(zip(primed, after, strict=False)) if a != b), 0)
     assert kept > len(system_tokens) and len(primed) - kept < 40, (len(primed), kept)

@@ -47,6 +47,8 @@ def test_refusal_detection_in_both_languages() -> None:
     assert not is_refusal("Kerry a menacé la Russie [1].", REFUSALS)
     long = REFUSALS[1] + " However, Kerry met Lavrov in Moscow and they laid flowers [2]."
     assert not is_refusal(long, REFUSALS), "a real answer around the sentence is not a refusal"
+    both = " ".join(REFUSALS)  # the system prompt names every language's refusal
+    assert is_refusal(f"{both}.", REFUSALS), "the refusal given in two languages"
 
 
 def test_has_claims() -> None:

@@ -130,6 +130,7 @@ class ScriptedChat(GenericFakeChatModel):
 SOURCES_SYRIA = ["000_e1f7ea9abf238fdd.txt", "001_15df5f8cc0ffe991.txt", "002_ad97fbf99101d503.txt"]
 Q_RIGHT = "Quel ministre américain veut arrêter de coopérer avec Moscou ?"
 Q_UNCITED = "Qui dirige le ministère russe de la Défense ?"
+Q_UNCITED_EN = "Who runs the ministry of defence in Russia?"  # searched with Q_UNCITED too
 Q_NONE = "Combien coûte une baguette selon ces textes ?"
 TURNS = ["Que déclare le président russe au sujet de la Syrie ?", "À qui parlait-il ?"]
 STANDALONE = "À qui Vladimir Poutine parlait-il de la Syrie ?"
@@ -157,13 +158,16 @@ def test_eval_command_on_the_sample_index(
 
     def script(messages: list[BaseMessage]) -> str:
         prompt = str(messages[-1].content)
-        if len(messages) == 1:  # the follow-up rewrite (all questions are French: no translation)
+        if "Translate this text" in prompt:  # the English question, to search French articles
+            assert Q_UNCITED_EN in prompt
+            return Q_UNCITED
+        if len(messages) == 1:  # the follow-up rewrite
             assert TURNS[1] in prompt
             return STANDALONE
         if Q_RIGHT in prompt:
             return "John Kerry a menacé de suspendre cette coopération [1]."
-        if Q_UNCITED in prompt:
-            return "C'est un ancien cosmonaute."
+        if Q_UNCITED_EN in prompt:  # an English answer about French articles: flagged uncited
+            return "He is a former cosmonaut."
         if TURNS[0] in prompt:
             return "Le président russe a parlé de la trêve [1]."
         if STANDALONE in prompt:
@@ -183,10 +187,11 @@ def test_eval_command_on_the_sample_index(
             },
             {
                 "id": "uncited",
+                "lang": "en",
                 "answerable": True,
                 "sources": ["004_fa55918c37a99e94.txt"],
                 "expect": [["choïgou", "choigou"]],
-                "question": Q_UNCITED,
+                "question": Q_UNCITED_EN,
             },
             {
                 "id": "none",
@@ -225,7 +230,7 @@ def test_eval_command_on_the_sample_index(
     # (a follow-up is searched with its rewrite and with the two questions together)
     answerable = {
         "right": [Q_RIGHT],
-        "uncited": [Q_UNCITED],
+        "uncited": [Q_UNCITED_EN, Q_UNCITED],
         "turns": [STANDALONE, " ".join(TURNS)],
     }
     ranks = {}
@@ -243,12 +248,11 @@ def test_eval_command_on_the_sample_index(
     assert [cases[i]["correct"] for i in ["right", "uncited", "none", "turns"]] == [
         True, False, True, True,
     ]  # fmt: skip
-    # a French answer tied to no passage is refused: an answerable question refused
-    assert summary["answer_correct"] == 0.75 and summary["refusal_accuracy"] == 0.75
+    assert summary["answer_correct"] == 0.75 and summary["refusal_accuracy"] == 1.0
     assert cases["none"]["refused"] and cases["none"]["cited_files"] == []
     assert cases["right"]["cited_files"] == cases["right"]["shown_files"][:1]
-    assert cases["uncited"]["cited_files"] == [] and cases["uncited"]["refused"]
-    assert summary["citation_presence"] == 1.0  # of the answers given (the uncited one refused)
+    assert cases["uncited"]["cited_files"] == [] and cases["uncited"]["uncited"]
+    assert summary["citation_presence"] == pytest.approx(2 / 3)
     cited = [(cases[i]["cited_files"][0], cases[i]["sources"]) for i in ["right", "turns"]]
     assert summary["citation_precision"] == metrics.share(metrics.is_source(f, s) for f, s in cited)
 
@@ -256,7 +260,7 @@ def test_eval_command_on_the_sample_index(
     assert summary["multiturn_correct"] == 1.0
     assert cases["turns"]["standalone_question"] == STANDALONE
     assert cases["turns"]["earlier_replies"][0].startswith("Le président russe a parlé")
-    rewrite = next(str(m[0].content) for m in llm.prompts if len(m) == 1)
+    rewrite = next(str(m[0].content) for m in llm.prompts if TURNS[1] in str(m[0].content))
     assert TURNS[0] in rewrite and "Le président russe a parlé de la trêve" in rewrite
 
     assert summary["first_token_p50_s"] > 0
@@ -264,7 +268,7 @@ def test_eval_command_on_the_sample_index(
         assert 0 < summary[f"{name}_p50_s"] <= summary[f"{name}_p95_s"]
     assert summary["passages_p95_s"] <= summary["total_p95_s"]
     assert set(report["splits"]) == {"answerable", "unanswerable", "multi-turn", "single-turn",
-                                     "lang=fr"}  # fmt: skip
+                                     "lang=fr", "lang=en"}  # fmt: skip
     assert report["splits"]["unanswerable"]["refusal_accuracy"] == 1.0
 
 

@@ -45,47 +45,74 @@ def test_full_then_unchanged_reingest(
     assert rows["000_e1f7ea9abf238fdd.txt"].title.startswith("Syrie : Washington")
 
 
-def _recorded(monkeypatch: pytest.MonkeyPatch, embedder: MemoEmbeddings) -> list[int]:
-    """The number of texts in each `embed_documents` call from now on."""
-    calls: list[int] = []
+def _recorded(monkeypatch: pytest.MonkeyPatch, embedder: MemoEmbeddings) -> list[list[str]]:
+    """The texts of each `embed_documents` call from now on."""
+    calls: list[list[str]] = []
     original = embedder.embed_documents
 
     def record(texts: list[str]) -> list[list[float]]:
-        calls.append(len(texts))
+        calls.append(list(texts))
         return original(texts)
 
     monkeypatch.setattr(embedder, "embed_documents", record)
     return calls
 
 
-@pytest.mark.parametrize("budget", ["8192", "1"])
-def test_articles_are_embedded_together_up_to_the_token_budget(
+@pytest.mark.parametrize("budget", [8192, 1000])
+def test_new_chunks_of_several_articles_are_embedded_together(
     make_settings: Callable[..., Settings],
     embedder: MemoEmbeddings,
     monkeypatch: pytest.MonkeyPatch,
-    budget: str,
+    budget: int,
 ) -> None:
-    settings = make_settings(embedding__batch_tokens=budget)
+    """Articles wait until their new chunks reach the token budget, then are embedded in calls
+    of at most that many tokens (or one chunk) and written; progress counts written files."""
+    settings = make_settings()
     calls = _recorded(monkeypatch, embedder)
     seen: list[tuple[int, int, str]] = []
-    report = run_ingest(settings, embedder, progress=lambda *step: seen.append(step))
+    report = run_ingest(
+        settings, embedder, progress=lambda *step: seen.append(step), embed_tokens=budget
+    )
     index = ArticleIndex(settings, embedder.name)
     texts = index.collection.get(include=["documents"])["documents"] or []
-    assert report.chunks_embedded == len(texts) == sum(calls)
+    assert sorted(t for call in calls for t in call) == sorted(texts)
+    assert report.chunks_embedded == len(texts)
     assert report.tokens_embedded == sum(embedder.count_tokens(t) for t in texts)
-    per_article = [
-        len(row.chunk_ids) for row in sorted(index.manifest.articles(), key=lambda r: r.key)
-    ]
-    # the five samples hold ~4,000 tokens: one call under the default budget, else one each
-    assert calls == ([sum(per_article)] if budget == "8192" else per_article)
+    sizes = [sum(embedder.count_tokens(t) for t in call) for call in calls]
+    assert all(size <= budget or len(call) == 1 for size, call in zip(sizes, calls, strict=True))
     done = [n for n, _, _ in seen]
     assert done == sorted(done) and seen[-1] == (5, 5, "")
-    embedding = [(n, label) for n, _, label in seen if label.startswith("embedding")]
-    if budget == "8192":
-        assert embedding == [(0, f"embedding 5 articles ({report.tokens_embedded} tokens)")]
-    else:
-        assert [n for n, _ in embedding] == [0, 1, 2, 3, 4]
+    flushes = [(n, label) for n, _, label in seen if label.startswith("embedding")]
+    if budget == 8192:  # the five samples hold ~4,000 tokens: one call for all
+        assert len(calls) == 1
+        assert flushes == [
+            (0, f"embedding {len(texts)} passages of 5 articles ({report.tokens_embedded} tokens)")
+        ]
+    else:  # ~650-1,200 tokens an article: two or three a flush, cut into several calls
+        assert 1 < len(flushes) < 5 and len(calls) > len(flushes)
+        assert any(" articles (" in label for _, label in flushes)
     assert_consistent(index)
+
+
+def test_only_the_chunks_not_stored_yet_count_towards_a_batch(
+    make_settings: Callable[..., Settings],
+    embedder: MemoEmbeddings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = make_settings()
+    run_ingest(settings, embedder)
+    path = settings.articles_dir / "004_fa55918c37a99e94.txt"
+    added = "Un paragraphe ajouté sur les pourparlers de Lausanne, qui ont duré toute la nuit."
+    path.write_text(path.read_text(encoding="utf-8") + f"\n\n{added}\n", encoding="utf-8")
+    calls = _recorded(monkeypatch, embedder)
+    seen: list[str] = []
+    report = run_ingest(settings, embedder, progress=lambda *step: seen.append(step[2]))
+    assert report.updated == ["004_fa55918c37a99e94.txt"]
+    assert len(calls) == 1 and report.chunks_embedded == len(calls[0]) < 3
+    assert any(added in text for text in calls[0])
+    tokens = sum(embedder.count_tokens(t) for t in calls[0])
+    assert report.tokens_embedded == tokens
+    assert f"embedding {len(calls[0])} passages of 1 article ({tokens} tokens)" in seen
 
 
 def test_edited_article_replaces_its_chunks(
