@@ -17,8 +17,9 @@ demo = build_demo(default_assistant())
 
 
 def _warm_up() -> None:
-    """Load the model and embed the passages' sentences while the user opens the page; a
-    failure here (a missing model, say) is reported by the first question, with what to do."""
+    """Load the model, have it read the answer prompt's start and embed the passages'
+    sentences while the user opens the page (see `Assistant.warm_up`); a failure here (a
+    missing model, say) is reported by the first question, with what to do."""
     try:
         started = time.perf_counter()
         count = default_assistant().warm_up()

@@ -232,7 +232,7 @@ def warm_up(assistant: Assistant) -> float:
     started = time.perf_counter()
     _ = assistant.chain  # loads the LLM: its tokenizer sizes the prompt
     assistant.retrieve("warm-up", k=1)  # loads the embedder, opens Chroma and the keyword index
-    assistant.warm_up()  # as the web chat does at start: the passages' sentences embedded
+    assistant.warm_up()  # as the web chat does at start: prompt start read, sentences embedded
     return time.perf_counter() - started
 
 
