@@ -94,42 +94,30 @@ def test_new_chunks_of_several_articles_are_embedded_together(
     assert_consistent(index)
 
 
-def test_only_the_chunks_not_stored_yet_count_towards_a_batch(
+def test_edited_article_replaces_its_chunks(
     make_settings: Callable[..., Settings],
     embedder: MemoEmbeddings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Only the edited paragraph is embedded, and only it counts towards the batch."""
     settings = make_settings()
     run_ingest(settings, embedder)
     path = settings.articles_dir / "004_fa55918c37a99e94.txt"
-    added = "Un paragraphe ajouté sur les pourparlers de Lausanne, qui ont duré toute la nuit."
+    added = (
+        "Un paragraphe ajouté sur les pourparlers de Lausanne, "
+        "qui ont duré toute la nuit sans accord final."
+    )
     path.write_text(path.read_text(encoding="utf-8") + f"\n\n{added}\n", encoding="utf-8")
     calls = _recorded(monkeypatch, embedder)
     seen: list[str] = []
     report = run_ingest(settings, embedder, progress=lambda *step: seen.append(step[2]))
-    assert report.updated == ["004_fa55918c37a99e94.txt"]
-    assert len(calls) == 1 and report.chunks_embedded == len(calls[0]) < 3
+    assert report.updated == ["004_fa55918c37a99e94.txt"] and len(report.unchanged) == 4
+    assert 0 < report.chunks_embedded <= 2, "only new or changed paragraphs are embedded"
+    assert len(calls) == 1 and report.chunks_embedded == len(calls[0])
     assert any(added in text for text in calls[0])
     tokens = sum(embedder.count_tokens(t) for t in calls[0])
     assert report.tokens_embedded == tokens
     assert f"embedding {len(calls[0])} passages of 1 article ({tokens} tokens)" in seen
-
-
-def test_edited_article_replaces_its_chunks(
-    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
-) -> None:
-    settings = make_settings()
-    run_ingest(settings, embedder)
-    path = settings.articles_dir / "004_fa55918c37a99e94.txt"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + "\n\nUn paragraphe ajouté sur les pourparlers de Lausanne, "
-        "qui ont duré toute la nuit sans accord final.\n",
-        encoding="utf-8",
-    )
-    report = run_ingest(settings, embedder)
-    assert report.updated == ["004_fa55918c37a99e94.txt"] and len(report.unchanged) == 4
-    assert 0 < report.chunks_embedded <= 2, "only new or changed paragraphs are embedded"
     index = ArticleIndex(settings, embedder.name)
     assert_consistent(index)
     texts = index.collection.get(include=["documents"])["documents"]
