@@ -2,19 +2,40 @@
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# llama.cpp is compiled for an explicit, portable instruction set (tools/llama_wheel.py), into
+# .wheels/<version>-<level>-<flags hash>/: never `-march=native`, never pip's cache.
+# LLAMA_CPU=avx2|sse42|generic|native overrides the level read from this machine's CPU.
+export LLAMA_CPU
+LLAMA_WHEEL_DIR := $(shell LLAMA_CPU=$(LLAMA_CPU) $(PYTHON) tools/llama_wheel.py path)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-8)-$(notdir $(LLAMA_WHEEL_DIR))
 
-.PHONY: setup models browser run ingest eval test bench stress lint typecheck clean
+.PHONY: setup models browser run ingest eval test bench stress lint typecheck clean rebuild-llm
 
 setup: $(STAMP) models
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==2.13.0   # the CPU wheel; an unpinned torch pulls CUDA
-	$(PY) -m pip install -q -e ".[models,dev]"
+	@echo "Setting up .venv (first time: ~10 minutes, mostly compiling llama.cpp; later runs: seconds)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+
+$(LLAMA_WHEEL_DIR): | $(VENV)/bin/python
+	$(PY) tools/llama_wheel.py build $(PY)
+
+$(STAMP): pyproject.toml | $(LLAMA_WHEEL_DIR)
+	$(PY) -m pip install torch==2.13.0   # the CPU wheel; an unpinned torch pulls CUDA
+	$(PY) -m pip install --no-deps --force-reinstall $(LLAMA_WHEEL_DIR)/*.whl
+	$(PY) -m pip install -e ".[models,dev]"
 	rm -f $(VENV)/.installed-* && touch $@
+
+# After a crash of the embedded model ("Illegal instruction"), or to change LLAMA_CPU:
+# compile llama.cpp again for this machine, reinstall it, and check that the model runs.
+rebuild-llm: | $(VENV)/bin/python
+	rm -rf $(LLAMA_WHEEL_DIR)
+	$(PY) tools/llama_wheel.py build $(PY)
+	$(PY) -m pip install --no-deps --force-reinstall $(LLAMA_WHEEL_DIR)/*.whl
+	$(MAKE) setup
+	$(PY) -m assistant check-model
 
 models: $(STAMP)
 	$(PY) -m assistant provision
@@ -39,11 +60,11 @@ eval: ingest
 	$(PY) -m assistant.eval $(EVAL_FILE) --out bench/results/eval-$(shell date +%Y-%m-%d).json
 
 lint: $(STAMP)
-	$(PY) -m ruff check assistant ingest tests bench app.py
-	$(PY) -m ruff format --check assistant ingest tests bench app.py
+	$(PY) -m ruff check assistant ingest tests bench app.py tools
+	$(PY) -m ruff format --check assistant ingest tests bench app.py tools
 
 typecheck: $(STAMP)
-	$(PY) -m mypy assistant ingest bench app.py
+	$(PY) -m mypy assistant ingest bench app.py tools
 
 test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ModelCrashError
 from assistant.launch import auth_users, launch_kwargs, queue_kwargs
 from assistant.render import CSS
 from assistant.service import default_assistant
@@ -39,6 +39,13 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     assistant = default_assistant()
+    if settings.llm.provider == "llamacpp":
+        print("Checking that the local model runs on this CPU…", flush=True)
+    problem = assistant.model_problem()  # in a child process: a crash there is survived
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr, flush=True)
+    if isinstance(problem, ModelCrashError):
+        print("The web chat starts anyway; it shows passages without answers.", file=sys.stderr)
     _ = assistant.evidence, assistant.index  # built here: never by two threads at once
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     demo.queue(**queue_kwargs(settings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 
 from assistant.errors import AssistantError
 from assistant.schema import Answer
@@ -45,17 +46,46 @@ def _retrieve(args: argparse.Namespace) -> None:
         print(f"    {p.text[:300]}")
 
 
-def _ask(args: argparse.Namespace) -> None:
+def _ask(args: argparse.Namespace) -> int:
     from assistant.service import Passages, Token, default_assistant
 
+    status = 0
     for event in default_assistant().stream(args.question):
         if isinstance(event, Passages) and event.standalone_question != args.question:
             print(f"(standalone question: {event.standalone_question})", file=sys.stderr)
         elif isinstance(event, Token):
             print(event.text, end="", flush=True)
+        elif isinstance(event, Answer) and event.retrieval_only:
+            print(f"error: {event.text}", file=sys.stderr)
+            print("Passages that match the question (no written answer):")
+            _print_passages(event)
+            status = 2
         elif isinstance(event, Answer):
             print()
             _print_sources(event)
+    return status
+
+
+def _check_model(args: argparse.Namespace) -> int:
+    from assistant.service import default_assistant
+
+    assistant = default_assistant()
+    if assistant.settings.llm.provider != "llamacpp":
+        print(f"llm.provider is {assistant.settings.llm.provider!r}: no embedded model to check")
+        return 0
+    print("Checking that the local model loads and answers on this CPU…", flush=True)
+    problem = assistant.model_problem()
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print("ok: the local model runs on this CPU")
+    return 0
+
+
+def _print_passages(answer: Answer) -> None:
+    for n, p in enumerate(answer.passages, start=1):
+        print(f"[{n}] {p.title} — {p.file}, {p.published or 'no date'}, chars {p.start}-{p.end}")
+        print(f"    {' '.join(p.text.split())[:240]}")
 
 
 def _print_sources(answer: Answer) -> None:
@@ -88,15 +118,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-k", type=int, default=5)
     p = sub.add_parser("ask", help="answer a question and list its sources")
     p.add_argument("question")
+    sub.add_parser("check-model", help="check that the embedded model runs on this CPU")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"provision": _provision, "stats": _stats, "retrieve": _retrieve, "ask": _ask}
+    handlers: dict[str, Callable[[argparse.Namespace], int | None]] = {
+        "provision": _provision,
+        "stats": _stats,
+        "retrieve": _retrieve,
+        "ask": _ask,
+        "check-model": _check_model,
+    }
     try:
-        handlers[args.command](args)
+        return handlers[args.command](args) or 0
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

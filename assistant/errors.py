@@ -44,3 +44,7 @@ class PromptError(AssistantError):
 
 class EvalFileError(AssistantError):
     """An evaluation file is missing or has a malformed case."""
+
+
+class ModelCrashError(LLMUnavailableError):
+    """The embedded model crashed (a signal, no exception) in its start-up check."""

@@ -22,6 +22,7 @@ from assistant.errors import (
     ModelNotFoundError,
     ProviderNotInstalledError,
 )
+from assistant.llmcheck import ensure_runs
 from assistant.openmp import passive_waits
 from assistant.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
 from assistant.settings import Settings
@@ -50,6 +51,8 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                     f"{path.stat().st_size}, expected {EXPECTED_SIZE}). Delete it and run "
                     f"{PROVISION_COMMAND}."
                 )
+            threads = cfg.threads or os.cpu_count() or 2
+            ensure_runs(path, threads)  # in a child: a crash there does not take us down
             passive_waits()  # before llama.cpp loads its OpenMP runtime
             try:
                 from langchain_community.chat_models import ChatLlamaCpp
@@ -61,7 +64,7 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                 chat = ChatLlamaCpp(
                     model_path=str(path),
                     n_ctx=n_ctx or cfg.n_ctx,
-                    n_threads=cfg.threads or os.cpu_count() or 2,
+                    n_threads=threads,
                     n_batch=512,  # the default (8) makes prompt processing several times slower
                     max_tokens=cfg.max_tokens,
                     temperature=cfg.temperature,

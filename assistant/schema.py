@@ -63,3 +63,4 @@ class Answer:
     incomplete: bool = False  # generation stopped early (error or stop)
     stop_reason: str = ""  # why an incomplete answer stopped (the backend's message)
     language: str = "fr"
+    retrieval_only: bool = False  # the model could not run: `text` says why, passages follow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -13,16 +14,24 @@ from typing import TYPE_CHECKING
 
 from assistant.chain import AnswerChain, Message, last_said
 from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
-from assistant.errors import AssistantError, IndexEmptyError, InvalidQuestionError
+from assistant.errors import (
+    AssistantError,
+    IndexEmptyError,
+    InvalidQuestionError,
+    ModelCrashError,
+)
 from assistant.evidence import EvidencePicker, Excerpt
 from assistant.followup import resolve_follow_up
 from assistant.grounding import missing_names, missing_people
 from assistant.index import ArticleIndex
 from assistant.language import detect_language
 from assistant.llm import explain, make_helper_llm, make_llm, token_counter
+from assistant.llmcheck import Check, diagnose
+from assistant.llmcheck import check as check_model
 from assistant.manifest import ArticleRow
 from assistant.names import asks_who
 from assistant.prompts import Prompts, load_prompts
+from assistant.provision import is_provisioned
 from assistant.queue import FairLock
 from assistant.recall import AnswerMemory
 from assistant.retrieval import ArticleRetriever, Retriever
@@ -73,8 +82,15 @@ class Assistant:
     `llm` may be passed in (any LangChain chat model), e.g. a fake one in logic tests.
     """
 
-    def __init__(self, settings: Settings | None = None, llm: BaseChatModel | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        llm: BaseChatModel | None = None,
+        model_check: Check = check_model,
+    ) -> None:
+        """`model_check` tells whether the embedded model runs on this CPU (see `llmcheck`)."""
         self.settings = settings or load_settings()
+        self._run_model_check = model_check
         self.prompts: Prompts = load_prompts()
         self._llm = llm
         self._helper: BaseChatModel | None = None
@@ -85,6 +101,8 @@ class Assistant:
         self.memory = AnswerMemory()  # what recent answers cited, for their follow-ups
         self._answering = 0  # questions being answered now (background work waits for them)
         self._answering_lock = threading.Lock()
+        self._model_checked = False
+        self._model_problem: AssistantError | None = None
 
     @property
     def llm(self) -> BaseChatModel:
@@ -104,6 +122,26 @@ class Assistant:
             if self._helper is None:
                 self._helper = make_helper_llm(self.settings, answer_llm)
             return self._helper
+
+    def model_problem(self) -> AssistantError | None:
+        """Why the embedded model cannot answer here, found by running it in a child process
+        (see `llmcheck.diagnose`), or None. Checked once per process. A `ModelCrashError` (it
+        crashed on this CPU): questions get the passages found and no written answer, instead
+        of a crashed app; another error (a damaged file) is shown as any error is."""
+        with self._llm_lock:
+            if not self._model_checked:
+                self._model_problem, self._model_checked = self._check_model(), True
+            return self._model_problem
+
+    def _check_model(self) -> AssistantError | None:
+        cfg = self.settings.llm
+        path = self.settings.models_dir / cfg.model_file
+        if self._llm is not None or cfg.provider != "llamacpp" or not is_provisioned(path):
+            return None  # a given model, a server, or a missing file (`make_llm` explains it)
+        problem = diagnose(path, cfg.threads or os.cpu_count() or 2, self._run_model_check)
+        if problem is not None:
+            logger.info("%s", problem)
+        return problem
 
     @cached_property
     def chain(self) -> AnswerChain:
@@ -193,15 +231,16 @@ class Assistant:
         questions pay for none of it. The web chat runs it in the background at start.
         Returns how many sentences were embedded."""
         limit = self.settings.answer.warm_passages if max_passages is None else max_passages
-        chain = self.chain  # loads the model outside the queue: questions need not wait for it
-        language = self.corpus_language()  # the language most questions come in
-        with self.generation.hold() as waits:
-            for _ in waits:
-                pass
-            try:
-                chain.prime(language)
-            except Exception as exc:
-                raise explain(exc, self.settings) from exc
+        if self.model_problem() is None:
+            chain = self.chain  # loads the model outside the queue: questions need not wait
+            language = self.corpus_language()  # the language most questions come in
+            with self.generation.hold() as waits:
+                for _ in waits:
+                    pass
+                try:
+                    chain.prime(language)
+                except Exception as exc:
+                    raise explain(exc, self.settings) from exc
         if limit <= 0 or self.index.vector_count() == 0:
             return 0
         texts = self.index.manifest.recent_chunk_texts(limit)
@@ -219,6 +258,9 @@ class Assistant:
     ) -> Iterator[Event]:
         started = time.perf_counter()
         question = self.check_question(question)
+        problem = self.model_problem()
+        if problem is not None and not isinstance(problem, ModelCrashError):
+            raise problem
         history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
         language = detect_language(question)
         last_answer = last_said(history, "assistant")
@@ -230,7 +272,7 @@ class Assistant:
             )
         corpus_language = self.corpus_language()
         translated = None
-        if corpus_language != language:
+        if corpus_language != language and problem is None:
             translated = yield from self._exclusive(
                 lambda: self.chain.translate(standalone, corpus_language)
             )
@@ -244,6 +286,9 @@ class Assistant:
         ):
             yield Passages([], standalone)
             answer = Answer(self.prompts.refusal(language), refused=True, language=language)
+        elif problem is not None:  # the model cannot run here: the passages, no written answer
+            yield Passages(found, standalone)
+            answer = Answer(str(problem), passages=found, language=language, retrieval_only=True)
         else:
             lead = None
             if cfg.article_opening and asks_who(standalone):
@@ -292,6 +337,8 @@ class Assistant:
         if not previous:
             return question, question, [question]
         joined = f"{previous[-1]} {question}"
+        if self.model_problem() is not None:  # no model, and the last reply was its notice
+            return joined, question, [joined]
         resolved = resolve_follow_up(question, previous[-1], last_answer)
         if resolved is not None:  # a pronoun for the person just talked about: no LLM call
             return resolved, resolved, [resolved, joined]

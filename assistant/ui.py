@@ -119,7 +119,9 @@ class ChatUI:
                     chat[-1]["content"] = self._final_text(event)
                     if event.passages or not event.refused:
                         sources = sources_html(
-                            event.passages, event.citations, self._texts(event.passages)
+                            event.passages,
+                            None if event.retrieval_only else event.citations,
+                            self._texts(event.passages),
                         )
                 yield chat, sources, note
         except AssistantError as exc:
@@ -136,6 +138,11 @@ class ChatUI:
     @staticmethod
     def _final_text(answer: Answer) -> str:
         text = _chat_text(answer.text)
+        if answer.retrieval_only:
+            return (
+                f"⚠️ {text}\n\n**No written answer.** The passages that match your question "
+                "are in the Sources panel."
+            )
         if answer.incomplete:
             reason = _chat_text(answer.stop_reason or "the model stopped early.")
             text += f"\n\n*(incomplete: the answer was cut off. {reason})*"

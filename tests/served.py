@@ -87,11 +87,16 @@ def app_env(project: Path, port: int | None = None, **settings: str) -> dict[str
 
 @contextmanager
 def served_app(
-    project: Path, log_path: Path, timeout_s: float = 240, **settings: str
+    project: Path,
+    log_path: Path,
+    timeout_s: float = 240,
+    extra_env: dict[str, str] | None = None,
+    **settings: str,
 ) -> Iterator[ServedApp]:
-    """`python app.py` on a free port; yields once the page answers (200, or 401 with auth)."""
+    """`python app.py` on a free port; yields once the page answers (200, or 401 with auth).
+    `extra_env` is added to its environment as is (PYTHONPATH, say)."""
     port = free_port()
-    env = app_env(project, port, **settings)
+    env = app_env(project, port, **settings) | (extra_env or {})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
