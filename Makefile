@@ -54,10 +54,11 @@ run: ingest
 	$(PY) -m assistant stats
 	$(PY) app.py
 
-# Answer quality and latency on a JSONL file of questions (see assistant/evalset.py).
-EVAL_FILE ?= ../shared/eval/dev.jsonl
-eval: ingest
-	$(PY) -m assistant.eval $(EVAL_FILE) --out bench/results/eval-$(shell date +%Y-%m-%d).json
+# Answer quality on every development set (the sample articles' questions, then the external
+# French and English sets of ../shared/eval/external), each over an index of its own, in one
+# table. One file: `python -m assistant.eval FILE.jsonl`. A step's effect: EVAL_ARGS="--without STEP".
+eval: setup
+	$(PY) -m assistant.evalsuite --out bench/results/eval-$(shell date +%Y-%m-%d).json $(EVAL_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check assistant ingest tests bench app.py tools

@@ -7,6 +7,7 @@ own. Shares are floats in 0..1, or None when no case qualifies (a 0 would read a
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
@@ -37,11 +38,27 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+# SQuAD's answer normalisation, with the French articles and elided forms too.
+_ARTICLES = frozenset("le la les l un une des du de d the a an".split())
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+def answer_form(text: str) -> str:
+    """SQuAD's normalisation (lower case, no punctuation, no articles, single spaces), on
+    folded text (see `fold`), with French articles (le, la, les, l', un, une, des, du, de, d')
+    dropped like "the", "a" and "an"."""
+    words = _PUNCTUATION.sub(" ", fold(text).replace("'", "' ")).split()
+    return " ".join(w for w in words if w not in _ARTICLES)
+
+
 def matches_expect(answer: str, expect: Sequence[Sequence[str]]) -> bool:
-    """Every group has at least one alternative inside the answer (folded substring match).
-    No groups: nothing is required."""
-    folded = fold(answer)
-    return all(any(fold(alt) in folded for alt in group) for group in expect)
+    """Every group has at least one alternative inside the answer, both in `answer_form`
+    (containment of whole words). No groups: nothing is required."""
+    said = f" {answer_form(answer)} "
+    return all(
+        any(f" {answer_form(alt)} " in said for alt in group if answer_form(alt))
+        for group in expect
+    )
 
 
 def _name(file: str) -> str:

@@ -36,6 +36,15 @@ def test_every_group_needs_one_alternative() -> None:
     assert metrics.matches_expect("anything", [])
 
 
+def test_answers_match_in_squad_form_articles_and_punctuation_aside() -> None:
+    assert metrics.answer_form("L'armée du général Bugeaud.") == "armee general bugeaud"
+    assert metrics.matches_expect("Il est né le 10 septembre 1844 [1].", [["10 septembre 1844"]])
+    assert metrics.matches_expect("The Economist Intelligence Unit [2].", [["the Economist"]])
+    assert metrics.matches_expect("À −11.7 °C.", [["−11.7 °C"]])
+    assert not metrics.matches_expect("Kerryville", [["Kerry"]]), "whole words only"
+    assert not metrics.matches_expect("Rien.", [["le"]]), "an article alone matches nothing"
+
+
 def test_rank_and_reciprocal_rank_at_the_article_level() -> None:
     files = ["b.txt", "uploads/a.txt", "a.txt", "c.txt"]
     assert metrics.first_source_rank(files, ["a.txt"]) == 2
