@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from assistant.names import WORD, close_to_any, people
+from ingest.chunk import sentence_spans
 
 # a citation marker, [3] or [1, 2]; group 1: the numbers
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
@@ -114,9 +115,6 @@ def has_claims(text: str) -> bool:
     return bool(re.search(r"\w{2,}", MARKER.sub(" ", text)))
 
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
-
-
 def attribute(
     text: str,
     passages: list[str],
@@ -144,10 +142,10 @@ def attribute(
     asked = set(normalize(question))
     out: list[str] = []
     pos = 0
-    for match in _SENTENCE.finditer(text):
-        sentence = match.group(0)
-        out.append(text[pos : match.start()])
-        pos = match.end()
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        out.append(text[pos:start])
+        pos = end
         words = set(normalize(MARKER.sub(" ", sentence)))
         if len(words) < 3 or not vocab:
             out.append(sentence)

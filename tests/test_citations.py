@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from assistant.citations import attribute, check_markers, has_claims, is_refusal, tidy_markers
 
 REFUSALS = [
@@ -152,3 +154,19 @@ def test_renumber_maps_prompt_numbers_to_shown_ones_even_across_stream_pieces() 
     pieces = ["Kerry a menacé [", "1", "]. Lavrov [2", "]", " et [", "x] fin"]
     assert "".join(renumber_stream(pieces, numbers)) == "Kerry a menacé [3]. Lavrov [5] et [x] fin"
     assert "".join(renumber_stream(["[", "1"], numbers)) == "[1", "an open bracket is let go"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "John F. Kennedy was shot in Dallas in 1963.",
+        "J. R. R. Tolkien wrote the book in Oxford in 1937.",
+        "The lowest recorded temperature is −11.7 °C (10.9 °F) at Omeo.",
+        "M. Kerry a rencontré St. Louis Dupont à Moscou hier.",
+    ],
+)
+def test_initials_titles_and_decimals_do_not_end_a_sentence(sentence: str) -> None:
+    """One splitter for articles and answers: the marker goes after the whole sentence."""
+    passage = f"Selon les archives, {sentence[0].lower()}{sentence[1:]}"
+    tied = attribute(sentence, [passage])
+    assert tied == sentence[:-1] + " [1].", tied
