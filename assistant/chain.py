@@ -27,9 +27,9 @@ from assistant.citations import (
 )
 from assistant.evidence import Excerpt
 from assistant.grounding import drop_unsupported
-from assistant.language import detect_language
+from assistant.language import detect_language, language_name
 from assistant.llm import prime
-from assistant.prompts import LANGUAGES, Prompts
+from assistant.prompts import Prompts
 from assistant.schema import Answer, Citation, Passage
 from assistant.untrusted import neutralise_control_tokens
 
@@ -122,7 +122,7 @@ class AnswerChain:
         user = self.prompts.answer.format(
             passages=self.format_passages(values["passages"]),
             question=values["question"],
-            language=LANGUAGES.get(language, "English"),
+            language=language_name(language),
         )
         # The same system prompt for every language: the model's cache of it then serves
         # questions in every language (see `prime`).
@@ -146,7 +146,7 @@ class AnswerChain:
 
     def _translate_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
         text = self.prompts.translate.format(
-            language=LANGUAGES[values["language"]], text=values["text"]
+            language=language_name(values["language"]), text=values["text"]
         )
         return [HumanMessage(text)]
 

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from assistant.errors import AssistantError, IngestLockedError
 from assistant.keyword import KeywordIndex
+from assistant.language import majority_language
 from assistant.manifest import ArticleRow, ChunkRow, Manifest
 from assistant.settings import Settings
 from assistant.store import get_collection, make_client, reopen_client
@@ -241,6 +242,22 @@ class ArticleIndex:
         if ids:
             self.collection.delete(ids=ids)
         self.manifest.remove(article_id)
+
+    def language(self) -> str:
+        """The language most articles are written in, stored with the index when ingest last
+        changed it (`store_language`), found from the texts when an older index has none."""
+        stored = self.manifest.get_meta("language")
+        return stored or self.store_language(write=False)
+
+    def store_language(self, write: bool = True, sample: int = 200) -> str:
+        """Detect the articles' language from their text (up to `sample` articles) and, with
+        `write`, keep it in the index's meta."""
+        rows = [a for a in self.manifest.articles() if a.state == "done"][-sample:]
+        texts = (self.manifest.article_text(a.article_id) or "" for a in rows)
+        language = majority_language(texts)
+        if write:
+            self.manifest.set_meta("language", language)
+        return language
 
     def bump_generation(self) -> str:
         generation = uuid.uuid4().hex

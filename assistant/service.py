@@ -436,12 +436,10 @@ class Assistant:
         )
 
     def corpus_language(self) -> str:
-        """The language most articles are written in (by their titles), cached per index state."""
+        """The language most articles are written in (stored with the index by ingest)."""
         stamp = self.index.manifest.get_meta("generation") or ""
         if self._corpus_language is None or self._corpus_language[0] != stamp:
-            votes = [detect_language(a.title, default="") for a in self.articles()]
-            fr, en = votes.count("fr"), votes.count("en")
-            self._corpus_language = (stamp, "en" if en > fr else "fr")
+            self._corpus_language = (stamp, self.index.language())
         return self._corpus_language[1]
 
     def articles(self) -> list[ArticleRow]:

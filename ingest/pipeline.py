@@ -281,6 +281,8 @@ def run_ingest(
                     index.delete_article(article_id)
         if not dry_run and not index.keyword_in_sync():
             index.rebuild_keyword()
+        if not dry_run and (dirty or index.manifest.get_meta("language") is None):
+            index.store_language()
         report.chunks_total = index.manifest.count_chunks()
     report.seconds = time.perf_counter() - started
     return report
