@@ -129,6 +129,14 @@ class AnswerChain:
         system = self.prompts.system.format(refusals=self.prompts.refusal_list())
         return [SystemMessage(system), HumanMessage(user)]
 
+    def answer_messages(
+        self, question: str, excerpts: Sequence[Excerpt], language: str
+    ) -> list[BaseMessage]:
+        """The answer prompt exactly as the model is sent it."""
+        return self._answer_messages(
+            {"passages": excerpts, "question": question, "language": language}
+        )
+
     def _condense_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
         """The follow-up with the last exchange only: a small model rewrites that reliably,
         and the instructions and examples before it stay a cacheable prefix."""
@@ -205,39 +213,55 @@ class AnswerChain:
         excerpts: list[Excerpt],
         language: str,
         question: str = "",
-        complete: bool = True,
+        skip: frozenset[str] = frozenset(),
     ) -> Answer:
-        """The checked answer: citations only to the passages the LLM read, none on refusals;
-        sentences stating numbers the model did not read, naming people the articles do not
-        (in the passages' language), or asking a question, are dropped (see `grounding`)."""
+        """The checked answer, through the answer-policy steps that act on the model's text
+        (see `assistant.steps`; those in `skip` do not run), in this order:
+
+        1. drop sentences stating numbers the model did not read, naming people the articles
+           do not mention (in the passages' language only), or asking a question;
+        2. keep only markers to the passages the LLM read (always);
+        3. tie uncited or mis-cited sentences to the passage they come from;
+        4. the model's refusal sentence, or nothing left, makes a refusal.
+
+        An answer none of whose sentences can be tied to a passage is shown flagged as uncited:
+        refusing it cost more answers than it saved on the development sets (see
+        docs/evaluation.md)."""
         refusals = list(self.prompts.refusals.values())
         given = [e.number for e in excerpts]
         read = {e.number: e.text for e in excerpts}
         across = detect_language(" ".join(read.values()), default=language) != language
-        articles = None if across else [f"{e.passage.title}\n{e.passage.text}" for e in excerpts]
-        text, dropped = drop_unsupported(text, [question, self.format_passages(excerpts)], articles)
+        people_step = "drop_unread_people" not in skip and not across
+        articles = (
+            [f"{e.passage.title}\n{e.passage.text}" for e in excerpts] if people_step else None
+        )
+        text, dropped = drop_unsupported(
+            text,
+            [question, self.format_passages(excerpts)],
+            articles,
+            numbers_step="drop_unread_numbers" not in skip,
+            questions_step="drop_questions" not in skip,
+        )
         if dropped:
-            logger.info(
-                "Dropped answer sentences (numbers or people not read, questions): %s", dropped
-            )
+            logger.info("Dropped answer sentences: %s", dropped)
         text = check_markers(tidy_markers(text), len(passages), given).text
-        texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
-        text = tidy_markers(attribute(text, texts, by_names=across, question=question))
+        if "citation_repair" not in skip:
+            texts = [read.get(n, "") for n in range(1, len(passages) + 1)]
+            text = tidy_markers(attribute(text, texts, by_names=across, question=question))
         checked = check_markers(text, len(passages), given)
-        refused = is_refusal(checked.text, refusals) or not has_claims(checked.text)
-        # In the passages' own language, a complete answer none of whose sentences shares
-        # enough words with a passage to be cited is not drawn from them (across languages,
-        # words cannot tell, and a cut-off answer may not have reached its markers: those are
-        # shown, flagged as uncited).
-        if not refused and complete and not across and not checked.numbers:
-            logger.info("Refused: no sentence of the answer could be cited: %r", checked.text)
-            refused = True
-        if refused:
+        refused_by = ""
+        if "refusal_detection" not in skip and is_refusal(checked.text, refusals):
+            refused_by = "refusal_detection"
+        elif not has_claims(checked.text):
+            refused_by = dropped[-1][0] if dropped else "refusal_detection"
+        if refused_by:
             return Answer(
                 text=self.prompts.refusal(language),
                 refused=True,
                 language=language,
                 passages=passages,
+                refused_by=refused_by,
+                dropped=dropped,
             )
         citations = [Citation(n, passages[n - 1]) for n in checked.numbers]
         return Answer(
@@ -246,4 +270,5 @@ class AnswerChain:
             passages=passages,
             language=language,
             uncited=not citations,
+            dropped=dropped,
         )

@@ -50,6 +50,7 @@ from assistant.errors import AssistantError
 from assistant.evalreport import format_report, summarize
 from assistant.evalset import Case, load_cases
 from assistant.schema import Answer, Filters, Passage
+from assistant.steps import STEPS
 
 if TYPE_CHECKING:
     from assistant.chain import Message
@@ -73,6 +74,8 @@ class CaseResult:
     standalone_question: str = ""
     answer: str = ""
     refused: bool | None = None
+    refused_by: str = ""  # the answer step that refused (assistant/steps.py)
+    dropped: list[list[str]] = field(default_factory=list)  # [step, sentence] pairs
     uncited: bool | None = None
     incomplete: bool | None = None
     cited_files: list[str] = field(default_factory=list)  # one per citation, in order
@@ -209,6 +212,8 @@ def _score(
     result.standalone_question = answer.standalone_question
     result.answer = answer.text
     result.refused = answer.refused
+    result.refused_by = answer.refused_by
+    result.dropped = [[step, sentence] for step, sentence in answer.dropped]
     result.uncited = answer.uncited
     result.incomplete = answer.incomplete
     result.cited_files = [c.passage.file for c in answer.citations]
@@ -266,6 +271,14 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
     parser.add_argument("file", type=Path, help="JSONL file, one case per line")
     parser.add_argument("--out", type=Path, help="also write the full results as JSON here")
     parser.add_argument("--k", type=positive, default=5, help="retrieval depth for hit@k and MRR")
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=list(STEPS),
+        metavar="STEP",
+        help=f"turn an answer step off (repeatable): {', '.join(STEPS)}",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -274,6 +287,9 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
             from assistant.service import Assistant
 
             assistant = Assistant()
+        if args.without:
+            skipped = [*assistant.settings.answer.skip_steps, *args.without]
+            assistant.settings.answer.skip_steps = skipped
         started = datetime.now().astimezone()
         load_before = os.getloadavg()[0]
         startup_s = warm_up(assistant)
@@ -319,6 +335,7 @@ def _settings_summary(assistant: Assistant) -> dict[str, Any]:
         "llm": f"{s.llm.provider}:{model}",
         "embedding": s.embedding.provider,
         "context_passages": s.answer.context_passages,
+        "skip_steps": list(s.answer.skip_steps),
         "index_dir": str(s.index_dir),
     }
 

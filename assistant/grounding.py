@@ -116,17 +116,24 @@ def numbers(text: str) -> set[str]:
 
 
 def drop_unsupported(
-    answer: str, sources: Iterable[str], articles: Iterable[str] | None = None
-) -> tuple[str, list[str]]:
-    """(the answer without its sentences stating numbers absent from `sources`, or naming
-    people (see `missing_people`) absent from `sources` and `articles`, those sentences).
-    Numbers must have been read; a name may also come from the whole passage or title the
-    read sentences belong to (a title cut short in the prompt still names its man). People
-    are checked only when `articles` is given: an answer in another language than the
-    passages may rename bodies ("Red Cross" for "Croix-Rouge"). The numbers of a numbered
-    list (two lines or more opening with "1.", "2)") are not claims. A question is not an
-    answer: the small model sometimes repeats the one it was asked ("Quel temps faisait-il à
-    Moscou ? [2]"), and such sentences are dropped too."""
+    answer: str,
+    sources: Iterable[str],
+    articles: Iterable[str] | None = None,
+    numbers_step: bool = True,
+    questions_step: bool = True,
+) -> tuple[str, list[tuple[str, str]]]:
+    """(the answer without its unsupported sentences, [(step, sentence dropped)]).
+
+    - "drop_unread_numbers" (`numbers_step`): a sentence stating a number absent from
+      `sources` (what the model read). The numbers of a numbered list (two lines or more
+      opening with "1.", "2)") are not claims.
+    - "drop_unread_people" (when `articles` is given): a sentence naming a person (see
+      `missing_people`) absent from `sources` and `articles`: a name may also come from the
+      whole passage or title the read sentences belong to (a title cut short in the prompt
+      still names its man). Only for answers in the passages' language: a translation may
+      rename bodies ("Red Cross" for "Croix-Rouge").
+    - "drop_questions" (`questions_step`): a sentence asking a question: the small model
+      sometimes repeats the one it was asked ("Quel temps faisait-il à Moscou ? [2]")."""
     sources = list(sources)
     listed = len(_ENUMERATOR.findall(answer)) >= 2  # a lone "84." is a claim, not a list
     known: set[str] = set()
@@ -134,15 +141,15 @@ def drop_unsupported(
         known |= numbers(source)
     vocabulary = None if articles is None else _vocabulary([*sources, *articles])
     kept: list[str] = []
-    dropped: list[str] = []
+    dropped: list[tuple[str, str]] = []
     for sentence in _sentences(answer):
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
-        if (
-            numbers(claims) - known
-            or _is_question(sentence)
-            or (vocabulary is not None and _unread_person(sentence, vocabulary))
-        ):
-            dropped.append(sentence)
+        if numbers_step and numbers(claims) - known:
+            dropped.append(("drop_unread_numbers", sentence))
+        elif questions_step and _is_question(sentence):
+            dropped.append(("drop_questions", sentence))
+        elif vocabulary is not None and _unread_person(sentence, vocabulary):
+            dropped.append(("drop_unread_people", sentence))
         else:
             kept.append(sentence)
     return (" ".join(kept) if dropped else answer), dropped

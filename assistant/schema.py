@@ -64,3 +64,5 @@ class Answer:
     stop_reason: str = ""  # why an incomplete answer stopped (the backend's message)
     language: str = "fr"
     retrieval_only: bool = False  # the model could not run: `text` says why, passages follow
+    refused_by: str = ""  # the answer step that refused (see assistant/steps.py), if refused
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (step, sentence dropped)

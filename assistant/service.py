@@ -272,26 +272,29 @@ class Assistant:
             )
         corpus_language = self.corpus_language()
         translated = None
-        if corpus_language != language and problem is None:
+        cfg = self.settings.answer
+        if corpus_language != language and problem is None and cfg.on("translate_question"):
             translated = yield from self._exclusive(
                 lambda: self.chain.translate(standalone, corpus_language)
             )
             queries.append(translated)
-        cfg = self.settings.answer
         found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
-        best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
-        if best < self.settings.retrieval.min_dense_score or self._unmentioned(
-            standalone, language, translated is not None, found
-        ):
+        refused_by = self._refused_before_llm(standalone, language, translated is not None, found)
+        if refused_by:
             yield Passages([], standalone)
-            answer = Answer(self.prompts.refusal(language), refused=True, language=language)
+            answer = Answer(
+                self.prompts.refusal(language),
+                refused=True,
+                language=language,
+                refused_by=refused_by,
+            )
         elif problem is not None:  # the model cannot run here: the passages, no written answer
             yield Passages(found, standalone)
             answer = Answer(str(problem), passages=found, language=language, retrieval_only=True)
         else:
             lead = None
-            if cfg.article_opening and asks_who(standalone):
+            if cfg.article_opening and cfg.on("article_opening") and asks_who(standalone):
                 found, lead = self.retriever.with_opening(found)
             yield Passages(found, standalone)  # on screen before the evidence is read
             keyword = self.index.keyword()
@@ -307,6 +310,20 @@ class Assistant:
         answer.timings.retrieval_s = retrieval_s
         answer.timings.total_s = time.perf_counter() - started
         yield answer
+
+    def _refused_before_llm(
+        self, question: str, language: str, translated: bool, found: list[Passage]
+    ) -> str:
+        """The step that refuses the question before the LLM is asked, or ""."""
+        cfg = self.settings.answer
+        best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
+        if cfg.on("min_score_refusal") and best < self.settings.retrieval.min_dense_score:
+            return "min_score_refusal"
+        if cfg.on("unknown_name_refusal") and self._unmentioned(
+            question, language, translated, found
+        ):
+            return "unknown_name_refusal"
+        return ""
 
     @staticmethod
     def _unmentioned(question: str, language: str, translated: bool, found: list[Passage]) -> bool:
@@ -339,9 +356,16 @@ class Assistant:
         joined = f"{previous[-1]} {question}"
         if self.model_problem() is not None:  # no model, and the last reply was its notice
             return joined, question, [joined]
-        resolved = resolve_follow_up(question, previous[-1], last_answer)
+        steps = self.settings.answer
+        resolved = (
+            resolve_follow_up(question, previous[-1], last_answer)
+            if steps.on("follow_up_rule")
+            else None
+        )
         if resolved is not None:  # a pronoun for the person just talked about: no LLM call
             return resolved, resolved, [resolved, joined]
+        if not steps.on("follow_up_rewrite"):
+            return joined, question, [joined]
         rewritten = yield from self._exclusive(lambda: self.chain.condense(question, history))
         if rewritten.rstrip().endswith("?"):
             return rewritten, rewritten, [rewritten, joined]
@@ -389,7 +413,11 @@ class Assistant:
                 logger.warning("Generation failed after %d pieces: %s", len(parts), error)
                 incomplete, stop_reason = True, str(error)
             text = "".join(parts)
-            if not incomplete and detect_language(text, default=language) != language:
+            if (
+                not incomplete
+                and self.settings.answer.on("answer_translation")
+                and detect_language(text, default=language) != language
+            ):
                 # small models drift into the passages' language: translate the answer back
                 try:
                     text = self.chain.translate(text, language)
@@ -397,7 +425,14 @@ class Assistant:
                     logger.warning(
                         "Could not translate the answer: %s", explain(exc, self.settings)
                     )
-        answer = self.chain.finish(text, passages, excerpts, language, question, not incomplete)
+            answer = self.chain.finish(
+                text,
+                passages,
+                excerpts,
+                language,
+                question,
+                skip=frozenset(self.settings.answer.skip_steps),
+            )
         answer.incomplete = incomplete
         answer.stop_reason = stop_reason
         answer.timings.first_token_s = first

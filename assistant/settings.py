@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import SettingsError
+from assistant.steps import check_names
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "ASSISTANT__"
@@ -180,6 +181,20 @@ class AnswerSettings(_Section):
     sentences_per_passage: int = Field(
         2, ge=1, description="Most sentences of evidence taken from one passage."
     )
+    skip_steps: list[str] = Field(
+        [],
+        description="Answer-policy steps turned off, by name (see assistant/steps.py), e.g. "
+        '["citation_repair"]: to measure what a step does, or to drop one that does not help.',
+    )
+
+    @field_validator("skip_steps")
+    @classmethod
+    def _known_steps(cls, names: list[str]) -> list[str]:
+        return check_names(names)
+
+    def on(self, step: str) -> bool:
+        """Whether an answer-policy step runs."""
+        return step not in self.skip_steps
 
 
 class AppSettings(_Section):

@@ -145,16 +145,13 @@ def test_an_answer_that_only_repeats_the_question_is_a_refusal(sample_assistant:
     assert answer.text == sample_assistant.prompts.refusal("fr")
 
 
-def test_answer_tied_to_no_passage_is_a_refusal_in_the_passages_language(
-    sample_assistant: Any,
-) -> None:
-    """A French answer about French articles that no sentence ties to a passage (no valid
-    marker, too few shared words) is not drawn from them; across languages words cannot
-    tell, so an English answer like that is shown, flagged as uncited."""
+def test_answer_tied_to_no_passage_is_shown_flagged_as_uncited(sample_assistant: Any) -> None:
+    """An answer no sentence of which ties to a passage (no valid marker, too few shared
+    words) is shown with the uncited flag, in the passages' language as across languages."""
     with_llm(sample_assistant, ["Le président a gagné les élections de novembre [0]."])
     answer = sample_assistant.ask(QUESTION)
-    assert answer.refused and answer.citations == [] and not answer.uncited
-    assert answer.text == sample_assistant.prompts.refusal("fr")
+    assert answer.uncited and answer.citations == [] and not answer.refused
+    assert answer.text.startswith("Le président a gagné")
     with_llm(
         sample_assistant,
         [
@@ -330,3 +327,15 @@ def test_warm_up_embeds_the_passages_and_lets_questions_go_first(sample_assistan
     assert sample_assistant.warm_up() == 0, "nothing left to embed"
     assert llm.prompts == [], "only a llama.cpp model is primed: a fake one is not called"
     assert sample_assistant.ask(QUESTION).text.startswith("Kerry a menacé")
+
+
+def test_the_step_that_refused_is_named(sample_assistant: Any) -> None:
+    with_llm(sample_assistant, ["Les articles ne contiennent pas la réponse à cette question."])
+    assert sample_assistant.ask(QUESTION).refused_by == "refusal_detection"
+    off_topic = sample_assistant.ask("Quelle est la recette de la tarte Tatin ?")
+    assert off_topic.refused_by == "min_score_refusal"
+    sample_assistant.settings.answer.skip_steps = ["min_score_refusal"]
+    with_llm(sample_assistant, ["La tarte Tatin se fait avec des pommes [1]."])
+    assert sample_assistant.ask("Quelle est la recette de la tarte Tatin ?").refused_by != (
+        "min_score_refusal"
+    )

@@ -123,7 +123,7 @@ def test_a_sentence_with_a_number_nobody_wrote_is_dropped() -> None:
     answer = "Les négociations ont duré 12 heures [1]. Environ 2 000 soldats sont déployés [1]."
     kept, dropped = drop_unsupported(answer, read)
     assert kept == "Les négociations ont duré 12 heures [1]."
-    assert dropped == ["Environ 2 000 soldats sont déployés [1]."]
+    assert dropped == [("drop_unread_numbers", "Environ 2 000 soldats sont déployés [1].")]
 
 
 def test_numbers_from_the_question_title_or_date_are_known() -> None:
@@ -143,7 +143,7 @@ def test_a_question_in_the_answer_is_not_a_claim() -> None:
     question = "Quel temps faisait-il à Moscou pendant les négociations ?"
     assert drop_unsupported("Le temps faisait-il à Moscou ? [2]", [question]) == (
         "",
-        ["Le temps faisait-il à Moscou ? [2]"],
+        [("drop_questions", "Le temps faisait-il à Moscou ? [2]")],
     )
     echo = "Quel temps faisait-il à Moscou ? [2] Il faisait froid selon Kerry [3]."
     assert drop_unsupported(echo, [])[0] == "Il faisait froid selon Kerry [3]."
@@ -176,7 +176,7 @@ def test_the_numbers_of_a_numbered_list_are_not_claims() -> None:
         "1. La violence à Alep [1].\n2) Les bombardements [2].\n3. Environ 2 000 morts [2]."
     )
     kept, dropped = drop_unsupported(answer, ["La violence à Alep.", "Les bombardements."])
-    assert dropped == ["Environ 2 000 morts [2]."], "a number inside an item is still checked"
+    assert dropped == [("drop_unread_numbers", "Environ 2 000 morts [2].")], "still checked"
     assert "deux raisons" in kept and "La violence à Alep [1]." in kept
     assert drop_unsupported("Morts :\n62.", ["Alep"])[1], "one numbered line is not a list"
 
@@ -191,7 +191,9 @@ def test_a_sentence_naming_a_person_nobody_wrote_of_is_dropped() -> None:
         "Sergei Lavrov and John Kerry's deal was welcomed [1]. La Turquie salue l'accord [1]."
     )
     kept, dropped = drop_unsupported(answer, read, [])
-    assert dropped == ["Le président turc, Recep Tayyip Erdogan, salue l'accord [1]."]
+    assert dropped == [
+        ("drop_unread_people", "Le président turc, Recep Tayyip Erdogan, salue l'accord [1].")
+    ]
     titled = drop_unsupported(answer, read, ["Erdogan salue l'accord d'Alep\nLa Turquie…"])
     assert titled == (answer, []), "named in the article the read sentence comes from"
     assert drop_unsupported("About 2,000 died [1].", read, ["2,000 morts"])[1], "numbers: read"
