@@ -263,14 +263,8 @@ def positive(value: str) -> int:
     return number
 
 
-def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assistant.eval",
-        description="Score the assistant on a JSONL file of questions (see assistant/evalset.py).",
-    )
-    parser.add_argument("file", type=Path, help="JSONL file, one case per line")
-    parser.add_argument("--out", type=Path, help="also write the full results as JSON here")
-    parser.add_argument("--k", type=positive, default=5, help="retrieval depth for hit@k and MRR")
+def add_without_option(parser: argparse.ArgumentParser) -> None:
+    """`--without STEP` (repeatable): an answer step turned off, to measure what it does."""
     parser.add_argument(
         "--without",
         action="append",
@@ -279,6 +273,17 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
         metavar="STEP",
         help=f"turn an answer step off (repeatable): {', '.join(STEPS)}",
     )
+
+
+def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.eval",
+        description="Score the assistant on a JSONL file of questions (see assistant/evalset.py).",
+    )
+    parser.add_argument("file", type=Path, help="JSONL file, one case per line")
+    parser.add_argument("--out", type=Path, help="also write the full results as JSON here")
+    parser.add_argument("--k", type=positive, default=5, help="retrieval depth for hit@k and MRR")
+    add_without_option(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

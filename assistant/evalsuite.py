@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.eval import run, warm_up
+from assistant.eval import add_without_option, run, warm_up
 from assistant.evalreport import format_report, summarize
 from assistant.evalset import load_cases
 from assistant.settings import PROJECT_ROOT, load_settings
-from assistant.steps import STEPS
 
 SHARED = PROJECT_ROOT.parent / "shared" / "eval"
 
@@ -138,14 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write every set's full results here (JSON)")
     parser.add_argument("--k", type=int, default=5, help="retrieval depth for hit@k and MRR")
     parser.add_argument("--details", action="store_true", help="print each set's case table")
-    parser.add_argument(
-        "--without",
-        action="append",
-        default=[],
-        choices=list(STEPS),
-        metavar="STEP",
-        help=f"turn an answer step off (repeatable): {', '.join(STEPS)}",
-    )
+    add_without_option(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     names = [n.strip() for n in args.sets.split(",") if n.strip()]
