@@ -7,6 +7,9 @@ PY     := $(VENV)/bin/python
 # LLAMA_CPU=avx2|sse42|generic|native overrides the level read from this machine's CPU.
 export LLAMA_CPU
 LLAMA_WHEEL_DIR := $(shell LLAMA_CPU=$(LLAMA_CPU) $(PYTHON) tools/llama_wheel.py path)
+ifeq ($(LLAMA_WHEEL_DIR),)
+$(error cannot choose a llama.cpp build: is $(PYTHON) installed, and LLAMA_CPU one of avx2, sse42, generic, native?)
+endif
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-8)-$(notdir $(LLAMA_WHEEL_DIR))
 
 .PHONY: setup models browser run ingest eval test bench stress lint typecheck clean rebuild-llm

@@ -67,12 +67,18 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _check_model(args: argparse.Namespace) -> int:
+    from assistant.provision import is_provisioned
     from assistant.service import default_assistant
 
     assistant = default_assistant()
     if assistant.settings.llm.provider != "llamacpp":
         print(f"llm.provider is {assistant.settings.llm.provider!r}: no embedded model to check")
         return 0
+    from assistant.llm import make_llm  # the same messages as the first question would give
+
+    path = assistant.settings.models_dir / assistant.settings.llm.model_file
+    if not is_provisioned(path):
+        make_llm(assistant.settings)  # raises the error naming `make models`
     print("Checking that the local model loads and answers on this CPU…", flush=True)
     problem = assistant.model_problem()
     if problem is not None:

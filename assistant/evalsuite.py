@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             environ = dict(os.environ)
             if args.without:
-                environ["ASSISTANT__ANSWER__SKIP_STEPS"] = json.dumps(args.without)
+                configured = load_settings(environ=environ).answer.skip_steps
+                environ["ASSISTANT__ANSWER__SKIP_STEPS"] = json.dumps([*configured, *args.without])
             reports[name] = set_report(SETS[name], args.k, environ)
             if args.details:
                 print(format_report(reports[name]))

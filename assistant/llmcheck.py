@@ -129,8 +129,11 @@ def check(
         logger.info("Model check child failed (exit %d): %s", done.returncode, done.stderr[-2000:])
         return CheckResult(False, f"it failed to load or decode ({last[:300]})", seconds)
     tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"key": key, "checked_s": round(seconds, 1)}) + "\n")
-    os.replace(tmp, stamp)
+    try:
+        tmp.write_text(json.dumps({"key": key, "checked_s": round(seconds, 1)}) + "\n")
+        os.replace(tmp, stamp)
+    except OSError as exc:  # a read-only models folder: checked again at the next start
+        logger.warning("Cannot record the model check in %s: %s", stamp, exc)
     return CheckResult(True, seconds=seconds)
 
 
@@ -166,11 +169,20 @@ def ensure_runs(model: Path, threads: int) -> None:
 
 
 def crash_message(model: Path, detail: str) -> str:
+    if "SIGILL" in detail:
+        fix = (
+            f"Rebuild llama.cpp for this CPU with `{REBUILD_COMMAND}`, then restart (if the "
+            f"rebuilt model crashes too: `LLAMA_CPU=generic {REBUILD_COMMAND}`)"
+        )
+    else:
+        fix = (
+            "Check that the machine has free memory (the model needs about 2 GB) and restart; "
+            f"if it happens again, rebuild llama.cpp with `{REBUILD_COMMAND}`"
+        )
     return (
         f"The local model {model.name} cannot run on this machine: in its start-up check, "
-        f"{detail}. Rebuild llama.cpp for this CPU with `{REBUILD_COMMAND}`, then restart; "
-        "or use an Ollama server (README, Models). Until then, questions get the matching "
-        "passages without a written answer."
+        f"{detail}. {fix}; or use an Ollama server (README, Models). Until then, questions get "
+        "the matching passages without a written answer."
     )
 
 

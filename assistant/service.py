@@ -102,6 +102,7 @@ class Assistant:
         self._answering = 0  # questions being answered now (background work waits for them)
         self._answering_lock = threading.Lock()
         self._model_checked = False
+        self._model_check_lock = threading.Lock()  # not _llm_lock: held while models load
         self._model_problem: AssistantError | None = None
 
     @property
@@ -128,7 +129,7 @@ class Assistant:
         (see `llmcheck.diagnose`), or None. Checked once per process. A `ModelCrashError` (it
         crashed on this CPU): questions get the passages found and no written answer, instead
         of a crashed app; another error (a damaged file) is shown as any error is."""
-        with self._llm_lock:
+        with self._model_check_lock:
             if not self._model_checked:
                 self._model_problem, self._model_checked = self._check_model(), True
             return self._model_problem
@@ -280,7 +281,8 @@ class Assistant:
             queries.append(translated)
         found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
-        refused_by = self._refused_before_llm(standalone, language, translated is not None, found)
+        across = corpus_language != language  # the articles are in another language
+        refused_by = self._refused_before_llm(standalone, language, across, found)
         if refused_by:
             yield Passages([], standalone)
             answer = Answer(
@@ -312,27 +314,25 @@ class Assistant:
         yield answer
 
     def _refused_before_llm(
-        self, question: str, language: str, translated: bool, found: list[Passage]
+        self, question: str, language: str, across: bool, found: list[Passage]
     ) -> str:
         """The step that refuses the question before the LLM is asked, or ""."""
         cfg = self.settings.answer
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
         if cfg.on("min_score_refusal") and best < self.settings.retrieval.min_dense_score:
             return "min_score_refusal"
-        if cfg.on("unknown_name_refusal") and self._unmentioned(
-            question, language, translated, found
-        ):
+        if cfg.on("unknown_name_refusal") and self._unmentioned(question, language, across, found):
             return "unknown_name_refusal"
         return ""
 
     @staticmethod
-    def _unmentioned(question: str, language: str, translated: bool, found: list[Passage]) -> bool:
+    def _unmentioned(question: str, language: str, across: bool, found: list[Passage]) -> bool:
         """Whether the question names someone or somewhere no found passage mentions: any
         name, for a French question about French articles; the full names of people ("Barack
         Obama"), for an English one, which capitalises more than names ("Swiss",
         "Secretary"). Not for a French question about articles in another language."""
         texts = [f"{p.title} {p.text}" for p in found]
-        if language == "fr" and not translated:
+        if language == "fr" and not across:
             missing = next(missing_names(question, texts), None)
         elif language == "en":
             missing = next(missing_people(question, texts), None)
@@ -472,7 +472,8 @@ class Assistant:
 
     def corpus_language(self) -> str:
         """The language most articles are written in (stored with the index by ingest)."""
-        stamp = self.index.manifest.get_meta("generation") or ""
+        meta = self.index.manifest
+        stamp = f"{meta.get_meta('generation')} {meta.get_meta('language')}"
         if self._corpus_language is None or self._corpus_language[0] != stamp:
             self._corpus_language = (stamp, self.index.language())
         return self._corpus_language[1]

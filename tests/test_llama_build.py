@@ -47,6 +47,16 @@ def test_a_cpu_without_avx2_gets_a_slower_build_and_a_message(
     assert 'provider = "ollama"' in llama_wheel.NO_AVX2
 
 
+def test_a_cpu_without_sse42_gets_the_baseline_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LLAMA_CPU", raising=False)
+    monkeypatch.setattr(llama_wheel, "cpu_flags", lambda: {"sse2", "ssse3"})  # QEMU's qemu64
+    monkeypatch.setattr(llama_wheel.platform, "machine", lambda: "x86_64")
+    assert llama_wheel.level() == "generic"
+    args = llama_wheel.cmake_args("generic").split()
+    for feature in ("SSE42", "AVX", "AVX2", "FMA", "F16C", "BMI2", "AVX512", "AMX_TILE"):
+        assert f"-DGGML_{feature}=OFF" in args, feature
+
+
 def test_each_flag_set_has_its_own_wheel_folder() -> None:
     folders = {llama_wheel.wheel_dir(level) for level in llama_wheel.LEVELS}
     assert len(folders) == len(llama_wheel.LEVELS)

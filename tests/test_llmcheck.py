@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llmcheck import check, stamp_path
+from assistant.llmcheck import REBUILD_COMMAND, check, crash_message, stamp_path
 from tests.test_answer_real_llm import _MODEL
 
 DIE_WITH_SIGILL = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"]
@@ -40,6 +40,13 @@ def test_a_success_is_remembered_until_the_model_file_changes(model: Path) -> No
     os.utime(model, (later, later))  # another model file at the same path
     again = check(model, 2, command=DIE_WITH_SIGILL)
     assert not again.ok and not again.cached
+
+
+def test_the_fix_offered_depends_on_how_the_child_died(model: Path) -> None:
+    sigill = crash_message(model, "it crashed with SIGILL (an illegal instruction: …)")
+    assert sigill.count(REBUILD_COMMAND) == 2 and "LLAMA_CPU=generic" in sigill
+    killed = crash_message(model, "it crashed with SIGKILL (it was killed, …)")
+    assert "free memory" in killed and "LLAMA_CPU" not in killed
 
 
 def test_an_error_exit_gives_the_childs_last_line(model: Path) -> None:

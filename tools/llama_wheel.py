@@ -40,15 +40,16 @@ LEVELS: dict[str, list[str]] = {
     "avx2": [f"-D{f}=OFF" for f in _OFF] + [f"-D{f}=ON" for f in _AVX2],
     # An x86-64 CPU without AVX2 (old, or emulated): SSE4.2 only, several times slower.
     "sse42": [f"-D{f}=OFF" for f in _OFF + _AVX2[1:]] + ["-DGGML_SSE42=ON"],
-    # Not x86-64 (ARM): the compiler's generic target for the architecture.
-    "generic": [f"-D{f}=OFF" for f in _OFF],
+    # Not x86-64 (ARM), or an x86-64 CPU without SSE4.2 (QEMU's default models): the
+    # compiler's baseline for the architecture, every optional instruction set off.
+    "generic": [f"-D{f}=OFF" for f in _OFF + _AVX2],
     # Opt-in, never the default: fastest on this machine, may crash on any other.
     "native": ["-DGGML_NATIVE=ON"],
 }
 
 NO_AVX2 = """\
 note: this CPU has no AVX2 (an old or emulated x86-64 CPU), which the embedded model is fast with.
-      llama.cpp is built for SSE4.2 instead: it works, but answers will be several times slower.
+      llama.cpp is built without it: it works, but answers will be several times slower.
       For usable speed, run Ollama on a faster machine and set in config.toml:
           [llm]
           provider = "ollama"
@@ -79,7 +80,7 @@ def level() -> str:
     flags = cpu_flags()
     if not flags or {"avx2", "fma", "f16c", "bmi2"} <= flags:
         return "avx2"  # no /proc/cpuinfo (macOS): assume a modern CPU
-    return "sse42"
+    return "sse42" if "sse4_2" in flags else "generic"
 
 
 def cmake_args(chosen: str) -> str:
@@ -100,7 +101,7 @@ def build(python: str, chosen: str) -> Path:
     existing = wheel(chosen)
     if existing is not None:
         return existing
-    if chosen == "sse42":
+    if chosen in {"sse42", "generic"} and platform.machine().lower() in {"x86_64", "amd64"}:
         print(NO_AVX2, file=sys.stderr)
     target = wheel_dir(chosen)
     tmp = target.with_name(target.name + ".partial")
@@ -124,10 +125,12 @@ def build(python: str, chosen: str) -> Path:
             f"output is in {log}. It needs gcc, g++ and cmake (Debian: "
             "`apt-get install build-essential cmake`)."
         )
+    if not list(tmp.glob("llama_cpp_python-*.whl")):
+        sys.exit(f"error: pip reported success but left no wheel in {tmp}; see {log}")
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
     built = wheel(chosen)
-    assert built is not None, f"pip reported success but left no wheel in {target}"
+    assert built is not None
     print(f"llama.cpp compiled in {time.monotonic() - started:.0f} s: {built}", flush=True)
     return built
 
