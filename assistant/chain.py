@@ -129,14 +129,6 @@ class AnswerChain:
         system = self.prompts.system.format(refusals=self.prompts.refusal_list())
         return [SystemMessage(system), HumanMessage(user)]
 
-    def answer_messages(
-        self, question: str, excerpts: Sequence[Excerpt], language: str
-    ) -> list[BaseMessage]:
-        """The answer prompt exactly as the model is sent it."""
-        return self._answer_messages(
-            {"passages": excerpts, "question": question, "language": language}
-        )
-
     def _condense_messages(self, values: dict[str, Any]) -> list[BaseMessage]:
         """The follow-up with the last exchange only: a small model rewrites that reliably,
         and the instructions and examples before it stay a cacheable prefix."""

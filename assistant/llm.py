@@ -25,7 +25,7 @@ from assistant.errors import (
 from assistant.llmcheck import ensure_runs
 from assistant.openmp import passive_waits
 from assistant.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
-from assistant.settings import Settings
+from assistant.settings import LLMSettings, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                     f"{path.stat().st_size}, expected {EXPECTED_SIZE}). Delete it and run "
                     f"{PROVISION_COMMAND}."
                 )
-            threads = cfg.threads or os.cpu_count() or 2
+            threads = llm_threads(cfg)
             ensure_runs(path, threads)  # in a child: a crash there does not take us down
             passive_waits()  # before llama.cpp loads its OpenMP runtime
             try:
@@ -95,6 +95,11 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                 temperature=cfg.temperature,
                 client_kwargs={"timeout": cfg.timeout_s},
             )
+
+
+def llm_threads(cfg: LLMSettings) -> int:
+    """llama.cpp threads: the setting, or every core."""
+    return cfg.threads or os.cpu_count() or 2
 
 
 def prime(llm: BaseChatModel, messages: list[BaseMessage]) -> bool:

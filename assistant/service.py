@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -25,7 +24,7 @@ from assistant.followup import resolve_follow_up
 from assistant.grounding import missing_names, missing_people
 from assistant.index import ArticleIndex
 from assistant.language import detect_language
-from assistant.llm import explain, make_helper_llm, make_llm, token_counter
+from assistant.llm import explain, llm_threads, make_helper_llm, make_llm, token_counter
 from assistant.llmcheck import Check, diagnose
 from assistant.llmcheck import check as check_model
 from assistant.manifest import ArticleRow
@@ -139,7 +138,7 @@ class Assistant:
         path = self.settings.models_dir / cfg.model_file
         if self._llm is not None or cfg.provider != "llamacpp" or not is_provisioned(path):
             return None  # a given model, a server, or a missing file (`make_llm` explains it)
-        problem = diagnose(path, cfg.threads or os.cpu_count() or 2, self._run_model_check)
+        problem = diagnose(path, llm_threads(cfg), self._run_model_check)
         if problem is not None:
             logger.info("%s", problem)
         return problem
@@ -425,14 +424,8 @@ class Assistant:
                     logger.warning(
                         "Could not translate the answer: %s", explain(exc, self.settings)
                     )
-            answer = self.chain.finish(
-                text,
-                passages,
-                excerpts,
-                language,
-                question,
-                skip=frozenset(self.settings.answer.skip_steps),
-            )
+        skip = frozenset(self.settings.answer.skip_steps)
+        answer = self.chain.finish(text, passages, excerpts, language, question, skip=skip)
         answer.incomplete = incomplete
         answer.stop_reason = stop_reason
         answer.timings.first_token_s = first
