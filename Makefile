@@ -12,7 +12,7 @@ $(error cannot choose a llama.cpp build: is $(PYTHON) installed, and LLAMA_CPU o
 endif
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-8)-$(notdir $(LLAMA_WHEEL_DIR))
 
-.PHONY: setup models browser run ingest eval test bench stress lint typecheck clean rebuild-llm
+.PHONY: setup models browser run ingest eval test test-fast bench stress lint typecheck clean rebuild-llm
 
 setup: $(STAMP) models
 
@@ -61,17 +61,22 @@ run: ingest
 # French and English sets of ../shared/eval/external), each over an index of its own, in one
 # table. One file: `python -m assistant.eval FILE.jsonl`. A step's effect: EVAL_ARGS="--without STEP".
 eval: setup
-	$(PY) -m assistant.evalsuite --out bench/results/eval-$(shell date +%Y-%m-%d).json $(EVAL_ARGS)
+	$(PY) -m bench.evalsuite --out bench/results/eval-$(shell date +%Y-%m-%d).json $(EVAL_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check assistant ingest tests bench app.py tools
 	$(PY) -m ruff format --check assistant ingest tests bench app.py tools
+	$(VENV)/bin/lint-imports   # the layer contracts in pyproject.toml
 
 typecheck: $(STAMP)
 	$(PY) -m mypy assistant ingest bench app.py tools
 
 test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The tests without the real LLM, servers, browser and subprocess-heavy runs: about a minute.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not llm and not server and not slow and not stress"
 
 # Ingest, retrieval at 1k-100k passages and answer latency; writes bench/results/<date>.json|md.
 # The 100k-passage index is built once (minutes) and cached in bench/.cache/.

@@ -1,4 +1,9 @@
-"""The web chat: `python app.py` (or `make run`) serves it on 127.0.0.1:7860 by default."""
+"""The web chat: `python app.py` (or `make run`) serves it on 127.0.0.1:7860 by default.
+
+The composition root of the web chat: it gives the assistant the ingest run (the answer layers
+never import the ingest package). Importing this module builds the page only; the index is
+opened and the models loaded in `main`, or by the first page load (`gradio app.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ import threading
 import time
 
 from assistant.errors import AssistantError, ModelCrashError
-from assistant.launch import auth_users, launch_kwargs, queue_kwargs
-from assistant.render import CSS
-from assistant.service import default_assistant
-from assistant.ui import build_demo
+from assistant.service import Assistant
+from assistant.web.chat import build_demo
+from assistant.web.launch import auth_users, launch_kwargs, queue_kwargs
+from assistant.web.render import CSS
+from ingest.pipeline import run_ingest
 
-demo = build_demo(default_assistant())
+assistant = Assistant(ingester=run_ingest)
+demo = build_demo(assistant)
 
 
 def _warm_up() -> None:
@@ -22,7 +29,7 @@ def _warm_up() -> None:
     missing model, say) is reported by the first question, with what to do."""
     try:
         started = time.perf_counter()
-        count = default_assistant().warm_up()
+        count = assistant.warm_up()
         logging.getLogger("app").info(
             "Warm-up done in %.1f s (%d sentences embedded)", time.perf_counter() - started, count
         )
@@ -32,13 +39,12 @@ def _warm_up() -> None:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = default_assistant().settings
+    settings = assistant.settings
     try:
         users = auth_users(settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    assistant = default_assistant()
     if settings.llm.provider == "llamacpp":
         print("Checking that the local model runs on this CPU…", flush=True)
     problem = assistant.model_problem()  # in a child process: a crash there is survived

@@ -12,7 +12,7 @@ from assistant.schema import Answer
 
 
 def _provision(args: argparse.Namespace) -> None:
-    from assistant.provision import assemble
+    from assistant.models.provision import assemble
     from assistant.settings import load_settings
 
     settings = load_settings()
@@ -67,14 +67,14 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _check_model(args: argparse.Namespace) -> int:
-    from assistant.provision import is_provisioned
+    from assistant.models.provision import is_provisioned
     from assistant.service import default_assistant
 
     assistant = default_assistant()
     if assistant.settings.llm.provider != "llamacpp":
         print(f"llm.provider is {assistant.settings.llm.provider!r}: no embedded model to check")
         return 0
-    from assistant.llm import make_llm  # the same messages as the first question would give
+    from assistant.models.llm import make_llm  # the same messages as the first question would give
 
     path = assistant.settings.models_dir / assistant.settings.llm.model_file
     if not is_provisioned(path):

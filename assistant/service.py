@@ -9,39 +9,39 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.chain import AnswerChain, Message, last_said
-from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
+from assistant.answer.chain import AnswerChain, Message, last_said
+from assistant.answer.evidence import EvidencePicker, Excerpt
+from assistant.answer.followup import resolve_follow_up
+from assistant.answer.grounding import missing_names, missing_people
+from assistant.answer.prompts import Prompts, load_prompts
+from assistant.answer.recall import AnswerMemory
+from assistant.answer.turns import FairLock
 from assistant.errors import (
     AssistantError,
     IndexEmptyError,
     InvalidQuestionError,
     ModelCrashError,
 )
-from assistant.evidence import EvidencePicker, Excerpt
-from assistant.followup import resolve_follow_up
-from assistant.grounding import missing_names, missing_people
-from assistant.index import ArticleIndex
-from assistant.language import detect_language
-from assistant.llm import explain, llm_threads, make_helper_llm, make_llm, token_counter
-from assistant.llmcheck import Check, diagnose
-from assistant.llmcheck import check as check_model
-from assistant.manifest import ArticleRow
-from assistant.names import asks_who
-from assistant.prompts import Prompts, load_prompts
-from assistant.provision import is_provisioned
-from assistant.queue import FairLock
-from assistant.recall import AnswerMemory
-from assistant.retrieval import ArticleRetriever, Retriever
+from assistant.index.articles import ArticleIndex
+from assistant.index.manifest import ArticleRow
+from assistant.index.report import IngestReport, Progress
+from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
+from assistant.models.llm import explain, llm_threads, make_helper_llm, make_llm, token_counter
+from assistant.models.llmcheck import Check, diagnose
+from assistant.models.llmcheck import check as check_model
+from assistant.models.provision import is_provisioned
+from assistant.retrieval.retriever import ArticleRetriever, Retriever
 from assistant.schema import Answer, Filters, Passage
 from assistant.settings import Settings, load_settings
-from assistant.untrusted import neutralise_control_tokens
+from assistant.text.language import detect_language
+from assistant.text.names import asks_who
+from assistant.text.untrusted import neutralise_control_tokens
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from ingest.pipeline import IngestReport, Progress
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +75,28 @@ class Waiting:
 Event = Passages | Token | Waiting | Answer
 
 
+class Ingester(Protocol):
+    """The ingest run (`ingest.pipeline.run_ingest`), given to an assistant that ingests
+    uploads itself (the web chat): the answer layers never import the ingest package."""
+
+    def __call__(
+        self,
+        settings: Settings,
+        embedder: E5Embeddings | SentenceTransformerEmbeddings,
+        *,
+        paths: Sequence[Path] | None = None,
+        prune: bool = False,
+        progress: Progress | None = None,
+        index: ArticleIndex | None = None,
+        embed_tokens: int | None = None,
+    ) -> IngestReport: ...
+
+
 class Assistant:
     """Question answering over the indexed articles. Heavy parts load on first use, once.
 
-    `llm` may be passed in (any LangChain chat model), e.g. a fake one in logic tests.
+    Every component may be passed in instead: `llm` (any LangChain chat model), `embedder`
+    and `index`, e.g. fakes in logic tests or an embedder shared between assistants.
     """
 
     def __init__(
@@ -86,9 +104,18 @@ class Assistant:
         settings: Settings | None = None,
         llm: BaseChatModel | None = None,
         model_check: Check = check_model,
+        embedder: E5Embeddings | SentenceTransformerEmbeddings | None = None,
+        index: ArticleIndex | None = None,
+        ingester: Ingester | None = None,
     ) -> None:
-        """`model_check` tells whether the embedded model runs on this CPU (see `llmcheck`)."""
+        """`model_check` tells whether the embedded model runs on this CPU (see `llmcheck`);
+        `ingester` lets `ingest` index files from this process (see `Ingester`)."""
         self.settings = settings or load_settings()
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder  # the cached properties below: already made
+        if index is not None:
+            self.__dict__["index"] = index
+        self._ingester = ingester
         self._run_model_check = model_check
         self.prompts: Prompts = load_prompts()
         self._llm = llm
@@ -451,9 +478,11 @@ class Assistant:
     ) -> IngestReport:
         """Run the same ingest as `python -m ingest`; new articles are searchable at once.
         Embedder calls stay small (`_SHARED_EMBED_TOKENS`): questions share the embedder."""
-        from ingest.pipeline import run_ingest
-
-        return run_ingest(
+        if self._ingester is None:
+            raise AssistantError(
+                "This assistant cannot add articles itself; run `python -m ingest` instead."
+            )
+        return self._ingester(
             self.settings,
             self.embedder,
             paths=paths,

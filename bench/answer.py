@@ -23,7 +23,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.tracers.context import register_configure_hook
 
 from assistant import Answer, Assistant
-from assistant.llm import token_counter
+from assistant.models.llm import token_counter
 from assistant.service import Passages, Token
 from bench.corpus import Vocabulary, queries
 from bench.measure import peak_rss_mb, rss_mb, summary_ms

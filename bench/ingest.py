@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Assistant
-from assistant.embeddings import make_embedder
+from assistant.models.embeddings import make_embedder
 from assistant.settings import PROJECT_ROOT, Settings
 from bench import tutorial
 from bench.corpus import copy_with_edits, edit_article, sample_files

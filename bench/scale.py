@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 
 from assistant import Assistant, Filters
-from assistant.index import ArticleWrite, ingest_lock
+from assistant.index.articles import ArticleWrite, ingest_lock
 from bench.corpus import Vocabulary, queries, sample_files, synthetic_articles
 from bench.measure import dir_mb, peak_rss_mb, rss_mb, summary_ms
 from bench.options import Options, bench_settings
 from bench.quality import article_rank, load_cases, retrieval_cases
 from ingest.loader import RawDocument
-from ingest.pipeline import PIPELINE_VERSION, prepare
+from ingest.pipeline import PIPELINE_VERSION, prepare, run_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def build(options: Options, size: int) -> dict[str, Any]:
         shutil.copytree(index_dir(options, 0), path, ignore=shutil.ignore_patterns("bench-*"))
         assistant = Assistant(bench_settings(path, options.samples))
     else:
-        assistant = Assistant(bench_settings(path, options.samples))
+        assistant = Assistant(bench_settings(path, options.samples), ingester=run_ingest)
         real = assistant.ingest().chunks_total
     synthetic = max(size - real, 0)
     if synthetic:

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from tqdm import tqdm
 
-    from assistant.embeddings import make_embedder
+    from assistant.models.embeddings import make_embedder
     from assistant.settings import load_settings
     from ingest.pipeline import run_ingest
 

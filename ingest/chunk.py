@@ -8,19 +8,11 @@ passage text in both and can be recognised as an exact duplicate at query time.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-# End of sentence: . ! ? … (optionally followed by closing quotes) then space and a capital,
-# an opening quote or a dash. Abbreviations are rejected in `_sentence_spans`.
-_SENTENCE_END = re.compile(r"[.!?…]+[»”\"')\]]*\s+(?=[«“\"'(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9])")
-_ABBREVIATIONS = frozenset(
-    "m mm mme mmes mlle dr pr st ste av apr j.-c etc cf p ex vol no n° art fig mr mrs ms jr sr "
-    "gen gén col lt sgt".split()
-)
+from assistant.text.sentences import paragraph_spans, sentences_between, strip_span
 
 
 @dataclass(frozen=True)
@@ -36,50 +28,10 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()
 
 
-def _spans(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans, pos = [], start
-    for match in pattern.finditer(text, start, end):
-        spans.append((pos, match.start()))
-        pos = match.end()
-    spans.append((pos, end))
-    return [_strip(text, a, b) for a, b in spans if text[a:b].strip()]
-
-
-def _strip(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
-
-
-def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans, pos = [], start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        words = text[pos : match.start() + 1].split()
-        last = words[-1].rstrip(".").lower() if words else ""
-        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-            continue  # "M. Kerry", "J. Kirby": not a sentence end
-        spans.append(_strip(text, pos, match.end()))
-        pos = match.end()
-    if text[pos:end].strip():
-        spans.append(_strip(text, pos, end))
-    return spans
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`; a paragraph break (after a heading) ends one."""
-    return [
-        span
-        for pa, pb in _spans(_PARAGRAPH_BREAK, text, 0, len(text))
-        for span in _sentence_spans(text, pa, pb)
-    ]
-
-
 def _split_long(
     text: str, span: tuple[int, int], count: Callable[[str], int], max_tokens: int, overlap: int
 ) -> list[tuple[int, int]]:
-    sentences = _sentence_spans(text, *span)
+    sentences = sentences_between(text, *span)
     pieces: list[tuple[int, int]] = []
     i = 0
     while i < len(sentences):
@@ -108,7 +60,7 @@ def _split_words(
         while b - a > 1 and count(text[a:b]) > max_tokens:
             cut = text.rfind(" ", a + 1, a + (b - a) * 4 // 5)
             b = cut if cut > a else a + (b - a) * 4 // 5
-        pieces.append(_strip(text, a, b))
+        pieces.append(strip_span(text, a, b))
         a = b
         while a < end and text[a].isspace():
             a += 1
@@ -125,7 +77,7 @@ def chunk_text(
     """Passages of at most `max_tokens` (a sentence over the budget is cut between words);
     paragraphs under `min_tokens` (headings, short lines) are joined to the paragraph that
     follows them, or to the previous one at the end of the text."""
-    paragraphs = _spans(_PARAGRAPH_BREAK, text, 0, len(text))
+    paragraphs = paragraph_spans(text)
     merged: list[tuple[int, int]] = []
     pending: int | None = None
     for a, b in paragraphs:

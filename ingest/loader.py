@@ -162,9 +162,3 @@ def load_file(
     if not text.strip():
         return Skipped(path, key, "no text content")
     return RawDocument(path, key, text, note)
-
-
-def printable(name: str) -> str:
-    """A file name safe to show on one line: undecodable bytes and control characters escaped."""
-    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)

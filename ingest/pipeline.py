@@ -10,19 +10,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from assistant.embeddings import E5Embeddings, SentenceTransformerEmbeddings
-from assistant.index import ArticleIndex, ingest_lock
-from assistant.manifest import ArticleRow, ChunkRow
+from assistant.index.articles import ArticleIndex, ingest_lock
+from assistant.index.manifest import ArticleRow, ChunkRow
+from assistant.index.report import IngestReport, Progress
+from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddings
 from assistant.settings import Settings
+from assistant.text.untrusted import printable
 from ingest.chunk import chunk_text, text_hash
 from ingest.clean import CleanedArticle, clean_article
-from ingest.loader import RawDocument, Skipped, article_key, discover, load_file, printable
+from ingest.loader import RawDocument, Skipped, article_key, discover, load_file
 
 logger = logging.getLogger(__name__)
 
@@ -39,40 +41,6 @@ class Chunking(Protocol):
     name: str
 
     def count_tokens(self, text: str) -> int: ...
-
-
-Progress = Callable[[int, int, str], None]  # (done, total, current file)
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (file, note)
-    chunks_total: int = 0
-    chunks_embedded: int = 0
-    tokens_embedded: int = 0
-    seconds: float = 0.0
-    dry_run: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def summary(self) -> str:
-        verb = "would be " if self.dry_run else ""
-        lines = [
-            f"added {verb}{len(self.added)} / updated {len(self.updated)} / unchanged "
-            f"{len(self.unchanged)} / removed {len(self.removed)} / skipped {len(self.skipped)} "
-            f"· {self.chunks_total} chunks ({self.chunks_embedded} embedded) "
-            f"· {self.seconds:.2f} s"
-        ]
-        lines += [f"  skipped {printable(name)}: {reason}" for name, reason in self.skipped]
-        lines += [f"  note {printable(name)}: {note}" for name, note in self.notes]
-        return "\n".join(lines)
 
 
 def display_title(title: str, limit: int = 150) -> str:

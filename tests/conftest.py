@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assistant.embeddings import E5Embeddings
+from assistant.models.embeddings import E5Embeddings
 from assistant.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,12 +81,12 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: MemoEmbeddi
 def sample_assistant(sample_index: Path, tmp_path: Path, embedder: MemoEmbeddings) -> Iterator[Any]:
     """An `Assistant` over a private copy of the sample index, with the session embedder."""
     from assistant import Assistant
+    from ingest.pipeline import run_ingest
 
     root = tmp_path / "copy"
     shutil.copytree(sample_index, root)
     settings = load_settings(config_file=root / "none.toml", environ={}, root=root)
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(settings, embedder=embedder, ingester=run_ingest)
     yield assistant
 
 

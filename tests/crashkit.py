@@ -127,10 +127,10 @@ def dump(index_dir: Path, sample: int = 0, env: dict[str, str] | None = None) ->
 def _dump(index_dir: Path, sample: int) -> dict[str, Any]:
     import random
 
-    from assistant.keyword import KeywordIndex
-    from assistant.manifest import Manifest
+    from assistant.index.keywords import KeywordIndex
+    from assistant.index.manifest import Manifest
+    from assistant.index.store import get_collection, make_client
     from assistant.settings import StoreSettings
-    from assistant.store import get_collection, make_client
 
     manifest = Manifest(index_dir / "manifest.sqlite")
     articles = {

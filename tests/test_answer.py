@@ -9,7 +9,7 @@ import pytest
 
 from assistant.errors import IndexEmptyError, InvalidQuestionError, LLMUnavailableError
 from assistant.schema import Answer
-from assistant.service import Passages, Token
+from assistant.service import Assistant, Passages, Token
 from tests.fakes import RecordingChat
 
 _BLOCK = r"^\[(\d+)\][^\n]*\n<<<\n(.*?)\n>>>"  # a passage as the prompt quotes it: (number, text)
@@ -20,17 +20,17 @@ def prompt_text(llm: RecordingChat, n: int) -> str:
     return str(llm.prompts[n][-1].content)
 
 
-def with_llm(assistant: Any, replies: list[str], **kwargs: Any) -> RecordingChat:
+def with_llm(sample: Any, replies: list[str], **kwargs: Any) -> tuple[Any, RecordingChat]:
+    """An assistant over the sample index (its settings, embedder and index) whose LLM is a
+    fake giving `replies`, and that fake."""
     llm = RecordingChat(replies, **kwargs)
-    assistant._llm = llm
-    assistant.__dict__.pop("chain", None)
-    return llm
+    return Assistant(sample.settings, llm=llm, embedder=sample.embedder, index=sample.index), llm
 
 
 def test_stream_yields_passages_then_tokens_then_the_checked_answer(sample_assistant: Any) -> None:
     sample_assistant.settings.answer.evidence_tokens = 4000  # the model reads every passage
-    with_llm(sample_assistant, ["Kerry a menacé [1]. Voir [19]."])
-    events = list(sample_assistant.stream(QUESTION))
+    assistant, _ = with_llm(sample_assistant, ["Kerry a menacé [1]. Voir [19]."])
+    events = list(assistant.stream(QUESTION))
     assert isinstance(events[0], Passages) and events[0].passages
     assert all(isinstance(e, Token) for e in events[1:-1]) and len(events) > 3
     answer = events[-1]
@@ -44,11 +44,11 @@ def test_stream_yields_passages_then_tokens_then_the_checked_answer(sample_assis
 
 
 def test_prompt_numbers_passages_as_quoted_data(sample_assistant: Any) -> None:
-    llm = with_llm(sample_assistant, ["Kerry [1]."])
-    answer = sample_assistant.ask(QUESTION)
+    assistant, llm = with_llm(sample_assistant, ["Kerry [1]."])
+    answer = assistant.ask(QUESTION)
     system, user = llm.prompts[-1]
     assert "only the numbered passages" in str(system.content)
-    assert sample_assistant.prompts.refusal("fr") in str(system.content)
+    assert assistant.prompts.refusal("fr") in str(system.content)
     text = str(user.content)
     headers = re.findall(r"^\[(\d+)\] ?(.*)\n<<<\n", text, flags=re.M)
     assert [int(n) for n, _ in headers] == list(range(1, len(headers) + 1)), "numbered 1..m"
@@ -61,8 +61,8 @@ def test_prompt_numbers_passages_as_quoted_data(sample_assistant: Any) -> None:
 
 def test_markers_are_renumbered_to_the_passages_as_shown(sample_assistant: Any) -> None:
     sample_assistant.settings.answer.evidence_tokens = 16  # evidence from one passage only
-    llm = with_llm(sample_assistant, ["Kerry a menacé [1]. Lavrov [2][3]."])
-    events = list(sample_assistant.stream(QUESTION))
+    assistant, llm = with_llm(sample_assistant, ["Kerry a menacé [1]. Lavrov [2][3]."])
+    events = list(assistant.stream(QUESTION))
     answer = events[-1]
     read = re.findall(_BLOCK, prompt_text(llm, -1), flags=re.M | re.S)
     assert len(read) == 1 and len(answer.passages) > 1
@@ -77,11 +77,11 @@ def test_markers_are_renumbered_to_the_passages_as_shown(sample_assistant: Any) 
 def test_english_question_searches_in_the_articles_language_and_answers_in_english(
     sample_assistant: Any,
 ) -> None:
-    llm = with_llm(
+    assistant, llm = with_llm(
         sample_assistant,
         ["Qui est John Kirby ?", "John Kirby is the State Department spokesman [1]."],
     )
-    answer = sample_assistant.ask("Who is John Kirby?")
+    answer = assistant.ask("Who is John Kirby?")
     translate_prompt = str(llm.prompts[0][0].content)
     assert "into French" in translate_prompt and "Who is John Kirby?" in translate_prompt
     assert "in English" in str(llm.prompts[1][1].content)
@@ -90,14 +90,14 @@ def test_english_question_searches_in_the_articles_language_and_answers_in_engli
 
 
 def test_answer_in_the_wrong_language_is_translated(sample_assistant: Any) -> None:
-    llm = with_llm(
+    assistant, llm = with_llm(
         sample_assistant,
         [
             "John Kerry threatened to suspend the cooperation with Russia [1].",
             "John Kerry a menacé de suspendre la coopération avec la Russie [1].",
         ],
     )
-    answer = sample_assistant.ask(QUESTION)
+    answer = assistant.ask(QUESTION)
     translate_prompt = str(llm.prompts[-1][0].content)
     assert "into French" in translate_prompt and "John Kerry threatened" in translate_prompt
     assert answer.text.startswith(
@@ -107,10 +107,10 @@ def test_answer_in_the_wrong_language_is_translated(sample_assistant: Any) -> No
 
 
 def test_off_topic_question_is_refused_before_the_llm(sample_assistant: Any) -> None:
-    llm = with_llm(sample_assistant, [])
-    answer = sample_assistant.ask("Quelle est la recette de la tarte Tatin aux pommes ?")
+    assistant, llm = with_llm(sample_assistant, [])
+    answer = assistant.ask("Quelle est la recette de la tarte Tatin aux pommes ?")
     assert answer.refused and answer.citations == []
-    assert answer.text == sample_assistant.prompts.refusal("fr")
+    assert answer.text == assistant.prompts.refusal("fr")
     assert llm.prompts == [], "the LLM was not called"
 
 
@@ -118,13 +118,13 @@ def test_question_about_someone_no_passage_mentions_is_refused_before_the_llm(
     sample_assistant: Any,
 ) -> None:
     translation = "Qu'a dit Barack Obama sur la coopération avec la Russie ?"
-    llm = with_llm(sample_assistant, ["Kerry a menacé [1].", translation])
-    answer = sample_assistant.ask("Qu'a dit Barack Obama sur la coopération avec la Russie ?")
+    assistant, llm = with_llm(sample_assistant, ["Kerry a menacé [1].", translation])
+    answer = assistant.ask("Qu'a dit Barack Obama sur la coopération avec la Russie ?")
     assert answer.refused and answer.citations == [] and llm.prompts == []
-    answer = sample_assistant.ask("Qu'a dit John Kerry sur la coopération avec la Russie ?")
+    answer = assistant.ask("Qu'a dit John Kerry sur la coopération avec la Russie ?")
     assert not answer.refused and len(llm.prompts) == 1
     asked = len(llm.prompts)
-    answer = sample_assistant.ask("What did Barack Obama say about the cooperation with Russia?")
+    answer = assistant.ask("What did Barack Obama say about the cooperation with Russia?")
     assert answer.refused and answer.language == "en"
     assert all("<<<" not in str(m.content) for p in llm.prompts[asked:] for m in p), (
         "at most the search query was translated; no answer was asked for"
@@ -132,47 +132,53 @@ def test_question_about_someone_no_passage_mentions_is_refused_before_the_llm(
 
 
 def test_model_refusal_carries_no_citations(sample_assistant: Any) -> None:
-    with_llm(sample_assistant, ["Les articles ne contiennent pas la réponse à cette question. [1]"])
-    answer = sample_assistant.ask("Quel est le prix du pétrole mentionné dans les articles ?")
+    assistant, _ = with_llm(
+        sample_assistant, ["Les articles ne contiennent pas la réponse à cette question. [1]"]
+    )
+    answer = assistant.ask("Quel est le prix du pétrole mentionné dans les articles ?")
     assert answer.refused and answer.citations == []
     assert "[1]" not in answer.text
 
 
 def test_an_answer_that_only_repeats_the_question_is_a_refusal(sample_assistant: Any) -> None:
-    with_llm(sample_assistant, ["Quel temps faisait-il à Moscou pendant les négociations ? [2]"])
-    answer = sample_assistant.ask("Quel temps faisait-il à Moscou pendant les négociations ?")
+    assistant, _ = with_llm(
+        sample_assistant, ["Quel temps faisait-il à Moscou pendant les négociations ? [2]"]
+    )
+    answer = assistant.ask("Quel temps faisait-il à Moscou pendant les négociations ?")
     assert answer.refused and answer.citations == []
-    assert answer.text == sample_assistant.prompts.refusal("fr")
+    assert answer.text == assistant.prompts.refusal("fr")
 
 
 def test_answer_tied_to_no_passage_is_shown_flagged_as_uncited(sample_assistant: Any) -> None:
     """An answer no sentence of which ties to a passage (no valid marker, too few shared
     words) is shown with the uncited flag, in the passages' language as across languages."""
-    with_llm(sample_assistant, ["Le président a gagné les élections de novembre [0]."])
-    answer = sample_assistant.ask(QUESTION)
+    assistant, _ = with_llm(
+        sample_assistant, ["Le président a gagné les élections de novembre [0]."]
+    )
+    answer = assistant.ask(QUESTION)
     assert answer.uncited and answer.citations == [] and not answer.refused
     assert answer.text.startswith("Le président a gagné")
-    with_llm(
+    assistant, _ = with_llm(
         sample_assistant,
         [
             "Qui a menacé de suspendre la coopération avec la Russie sur la Syrie ?",
             "The president won the November elections [0].",
         ],
     )
-    answer = sample_assistant.ask("Who threatened to suspend cooperation with Russia on Syria?")
+    answer = assistant.ask("Who threatened to suspend cooperation with Russia on Syria?")
     assert answer.uncited and answer.citations == [] and not answer.refused
     assert answer.text.startswith("The president won")
 
 
 def test_first_question_is_not_rewritten(sample_assistant: Any) -> None:
-    llm = with_llm(sample_assistant, ["Kerry [1]."])
-    answer = sample_assistant.ask(QUESTION, history=[])
+    assistant, llm = with_llm(sample_assistant, ["Kerry [1]."])
+    answer = assistant.ask(QUESTION, history=[])
     assert answer.standalone_question == QUESTION
     assert len(llm.prompts) == 1
 
 
 def test_follow_up_is_made_standalone_before_retrieval(sample_assistant: Any) -> None:
-    llm = with_llm(
+    assistant, llm = with_llm(
         sample_assistant,
         ["Qu'a pensé Sergueï Lavrov des menaces de John Kerry ?", "Lavrov a répondu [1]."],
     )
@@ -180,7 +186,7 @@ def test_follow_up_is_made_standalone_before_retrieval(sample_assistant: Any) ->
         {"role": "user", "content": QUESTION},
         {"role": "assistant", "content": "John Kerry a menacé de geler la coopération [1]."},
     ]
-    answer = sample_assistant.ask("Et Lavrov, qu'en a-t-il pensé ?", history=history)
+    answer = assistant.ask("Et Lavrov, qu'en a-t-il pensé ?", history=history)
     assert answer.standalone_question == "Qu'a pensé Sergueï Lavrov des menaces de John Kerry ?"
     condense_prompt = str(llm.prompts[0][0].content)
     assert QUESTION in condense_prompt and "Et Lavrov" in condense_prompt
@@ -189,7 +195,7 @@ def test_follow_up_is_made_standalone_before_retrieval(sample_assistant: Any) ->
 
 
 def test_follow_up_pronoun_is_resolved_without_an_llm_rewrite(sample_assistant: Any) -> None:
-    llm = with_llm(sample_assistant, ["Il parlait avec Angela Merkel [1]."])
+    assistant, llm = with_llm(sample_assistant, ["Il parlait avec Angela Merkel [1]."])
     history = [
         {"role": "user", "content": "Qu'a dit Vladimir Poutine sur la Syrie ?"},
         {
@@ -197,7 +203,7 @@ def test_follow_up_pronoun_is_resolved_without_an_llm_rewrite(sample_assistant: 
             "content": "Vladimir Poutine a déclaré que la Russie poursuivra [1].",
         },
     ]
-    answer = sample_assistant.ask("Avec qui parlait-il ?", history=history)
+    answer = assistant.ask("Avec qui parlait-il ?", history=history)
     assert answer.standalone_question == "Avec qui Vladimir Poutine parlait-il ?"
     assert len(llm.prompts) == 1, "only the answer was generated"
     assert "Avec qui Vladimir Poutine parlait-il ?" in str(llm.prompts[0][-1].content)
@@ -205,16 +211,16 @@ def test_follow_up_pronoun_is_resolved_without_an_llm_rewrite(sample_assistant: 
 
 
 def test_follow_up_reads_again_what_the_last_answer_cited(sample_assistant: Any) -> None:
-    llm = with_llm(sample_assistant, ["Il veut un cessez-le-feu [1].", "Avec elle [1]."])
-    first = sample_assistant.ask("Qu'a dit Vladimir Poutine sur la Syrie ?")
+    assistant, llm = with_llm(sample_assistant, ["Il veut un cessez-le-feu [1].", "Avec elle [1]."])
+    first = assistant.ask("Qu'a dit Vladimir Poutine sur la Syrie ?")
     assert first.citations
     read = dict(re.findall(_BLOCK, prompt_text(llm, 0), re.M | re.S))
     history = [
         {"role": "user", "content": "Qu'a dit Vladimir Poutine sur la Syrie ?"},
         {"role": "assistant", "content": first.text},
     ]
-    assert sample_assistant.memory.recall(first.text) == (read["1"],)
-    sample_assistant.ask("Avec qui parlait-il ?", history=history)
+    assert assistant.memory.recall(first.text) == (read["1"],)
+    assistant.ask("Avec qui parlait-il ?", history=history)
     follow_up = prompt_text(llm, 1)
     assert all(s in follow_up for s in read["1"].split(" … ")), "the cited sentences again"
 
@@ -230,18 +236,20 @@ def test_who_is_question_reads_the_lede_of_the_best_articles_opening(
     found = sample_assistant.retrieve(question, k=k)
     expected, lead = sample_assistant.retriever.with_opening(found)
     assert lead == 0 and expected[1:] == found, "the opening was not found: it is added"
-    llm = with_llm(sample_assistant, ["C'est un analyste [1].", "Kerry [1].", "Lui [1]."])
-    answer = sample_assistant.ask(question)
+    assistant, llm = with_llm(
+        sample_assistant, ["C'est un analyste [1].", "Kerry [1].", "Lui [1]."]
+    )
+    answer = assistant.ask(question)
     assert answer.passages == expected and answer.passages[0].opening
     assert answer.citations[0].passage == answer.passages[0]
     read = dict(re.findall(_BLOCK, prompt_text(llm, 0), re.M | re.S))["1"]
     assert read.startswith("Les ministères russes des Affaires étrangères"), "002's lede"
 
     other = "Que dit Lavrov de la fenêtre de trois heures ?"  # its best passage: mid-article
-    assert sample_assistant.retriever.with_opening(sample_assistant.retrieve(other, k=k))[1] == 0
-    assert sample_assistant.ask(other).passages == sample_assistant.retrieve(other, k=k)
-    sample_assistant.settings.answer.article_opening = False
-    assert sample_assistant.ask(question).passages == found
+    assert assistant.retriever.with_opening(assistant.retrieve(other, k=k))[1] == 0
+    assert assistant.ask(other).passages == assistant.retrieve(other, k=k)
+    assistant.settings.answer.article_opening = False
+    assert assistant.ask(question).passages == found
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])
@@ -251,24 +259,26 @@ def test_empty_question_is_rejected(sample_assistant: Any, question: str) -> Non
 
 
 def test_very_long_question_is_truncated_and_prompt_fits(sample_assistant: Any) -> None:
-    llm = with_llm(sample_assistant, ["Kerry [1]."])
-    answer = sample_assistant.ask("Kerry menace la Russie ? " * 800)  # 20,000 characters
-    limit = sample_assistant.settings.answer.max_question_chars
+    assistant, llm = with_llm(sample_assistant, ["Kerry [1]."])
+    answer = assistant.ask("Kerry menace la Russie ? " * 800)  # 20,000 characters
+    limit = assistant.settings.answer.max_question_chars
     assert len(answer.standalone_question) <= limit
     prompt = "\n".join(str(m.content) for m in llm.prompts[-1])
-    budget = sample_assistant.settings.llm.n_ctx - sample_assistant.settings.llm.max_tokens
-    assert sample_assistant.chain.count_tokens(prompt) <= budget
+    budget = assistant.settings.llm.n_ctx - assistant.settings.llm.max_tokens
+    assert assistant.chain.count_tokens(prompt) <= budget
 
 
 def test_llm_failure_before_any_token_is_a_clear_error(sample_assistant: Any) -> None:
-    with_llm(sample_assistant, ["Kerry a menacé [1]."], fail_after=0)
+    assistant, _ = with_llm(sample_assistant, ["Kerry a menacé [1]."], fail_after=0)
     with pytest.raises(LLMUnavailableError):
-        sample_assistant.ask(QUESTION)
+        assistant.ask(QUESTION)
 
 
 def test_llm_failure_mid_answer_marks_it_incomplete(sample_assistant: Any) -> None:
-    with_llm(sample_assistant, ["John Kerry a menacé de geler la coopération [1]."], fail_after=3)
-    answer = sample_assistant.ask(QUESTION)
+    assistant, _ = with_llm(
+        sample_assistant, ["John Kerry a menacé de geler la coopération [1]."], fail_after=3
+    )
+    answer = assistant.ask(QUESTION)
     assert answer.incomplete and not answer.refused
     assert answer.text.startswith("John"), "the partial text is kept, though it has no marker"
 
@@ -276,8 +286,9 @@ def test_llm_failure_mid_answer_marks_it_incomplete(sample_assistant: Any) -> No
 def test_empty_index_says_how_to_fill_it(make_settings: Any, embedder: Any) -> None:
     from assistant import Assistant
 
-    assistant = Assistant(make_settings(copy_samples=False), llm=RecordingChat([]))
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(
+        make_settings(copy_samples=False), llm=RecordingChat([]), embedder=embedder
+    )
     with pytest.raises(IndexEmptyError, match="python -m ingest"):
         assistant.ask(QUESTION)
 
@@ -285,14 +296,16 @@ def test_empty_index_says_how_to_fill_it(make_settings: Any, embedder: Any) -> N
 def test_chat_history_in_gradio_parts_reaches_the_rewrite_as_plain_text(
     sample_assistant: Any,
 ) -> None:
-    from assistant.ui import ChatUI
+    from assistant.web.chat import ChatUI
 
-    llm = with_llm(sample_assistant, ["Qu'a répondu Sergueï Lavrov à John Kerry ?", "Lavrov [1]."])
+    assistant, llm = with_llm(
+        sample_assistant, ["Qu'a répondu Sergueï Lavrov à John Kerry ?", "Lavrov [1]."]
+    )
     history = [  # what Gradio 6 hands back to the handler for earlier turns
         {"role": "user", "content": [{"type": "text", "text": QUESTION}]},
         {"role": "assistant", "content": [{"type": "text", "text": "John Kerry a menacé [1]."}]},
     ]
-    list(ChatUI(sample_assistant).respond("Et Lavrov ?", history, [], "", ""))
+    list(ChatUI(assistant).respond("Et Lavrov ?", history, [], "", ""))
     condense_prompt = str(llm.prompts[0][0].content)
     assert f"Earlier question: {QUESTION}" in condense_prompt
     assert "Earlier answer: John Kerry a menacé ." in condense_prompt
@@ -300,42 +313,48 @@ def test_chat_history_in_gradio_parts_reaches_the_rewrite_as_plain_text(
 
 
 def test_sentences_with_numbers_the_model_did_not_read_are_dropped(sample_assistant: Any) -> None:
-    with_llm(sample_assistant, ["Kerry a menacé [1]. Environ 2 000 soldats sont en Syrie [1]."])
-    answer = sample_assistant.ask(QUESTION)
+    assistant, _ = with_llm(
+        sample_assistant, ["Kerry a menacé [1]. Environ 2 000 soldats sont en Syrie [1]."]
+    )
+    answer = assistant.ask(QUESTION)
     assert not answer.refused and "2 000" not in answer.text and "Kerry" in answer.text
-    with_llm(sample_assistant, ["Environ 2 000 soldats américains sont en Syrie [1]."])
-    answer = sample_assistant.ask("Combien de soldats américains sont en Syrie ?")
+    assistant, _ = with_llm(
+        sample_assistant, ["Environ 2 000 soldats américains sont en Syrie [1]."]
+    )
+    answer = assistant.ask("Combien de soldats américains sont en Syrie ?")
     assert answer.refused and answer.citations == []
-    assert answer.text == sample_assistant.prompts.refusal("fr")
+    assert answer.text == assistant.prompts.refusal("fr")
 
 
 def test_warm_up_embeds_the_passages_and_lets_questions_go_first(sample_assistant: Any) -> None:
     import threading
 
-    with_llm(sample_assistant, ["Kerry a menacé [1]."])
-    stream = sample_assistant.stream(QUESTION)
+    assistant, _ = with_llm(sample_assistant, ["Kerry a menacé [1]."])
+    stream = assistant.stream(QUESTION)
     assert isinstance(next(stream), Passages)  # a question is being answered
-    waited = threading.Thread(target=sample_assistant._wait_for_questions)
+    waited = threading.Thread(target=assistant._wait_for_questions)
     waited.start()
     waited.join(0.5)
     assert waited.is_alive(), "background work waits while a question is answered"
     stream.close()
     waited.join(5)
     assert not waited.is_alive()
-    llm = with_llm(sample_assistant, ["Kerry a menacé [1]."])
-    assert sample_assistant.warm_up() > 0
-    assert sample_assistant.warm_up() == 0, "nothing left to embed"
+    assistant, llm = with_llm(sample_assistant, ["Kerry a menacé [1]."])
+    assert assistant.warm_up() > 0
+    assert assistant.warm_up() == 0, "nothing left to embed"
     assert llm.prompts == [], "only a llama.cpp model is primed: a fake one is not called"
-    assert sample_assistant.ask(QUESTION).text.startswith("Kerry a menacé")
+    assert assistant.ask(QUESTION).text.startswith("Kerry a menacé")
 
 
 def test_the_step_that_refused_is_named(sample_assistant: Any) -> None:
-    with_llm(sample_assistant, ["Les articles ne contiennent pas la réponse à cette question."])
-    assert sample_assistant.ask(QUESTION).refused_by == "refusal_detection"
-    off_topic = sample_assistant.ask("Quelle est la recette de la tarte Tatin ?")
+    assistant, _ = with_llm(
+        sample_assistant, ["Les articles ne contiennent pas la réponse à cette question."]
+    )
+    assert assistant.ask(QUESTION).refused_by == "refusal_detection"
+    off_topic = assistant.ask("Quelle est la recette de la tarte Tatin ?")
     assert off_topic.refused_by == "min_score_refusal"
-    sample_assistant.settings.answer.skip_steps = ["min_score_refusal"]
-    with_llm(sample_assistant, ["La tarte Tatin se fait avec des pommes [1]."])
-    assert sample_assistant.ask("Quelle est la recette de la tarte Tatin ?").refused_by != (
+    assistant.settings.answer.skip_steps = ["min_score_refusal"]
+    assistant, _ = with_llm(sample_assistant, ["La tarte Tatin se fait avec des pommes [1]."])
+    assert assistant.ask("Quelle est la recette de la tarte Tatin ?").refused_by != (
         "min_score_refusal"
     )

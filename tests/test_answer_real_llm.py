@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from assistant.language import detect_language
 from assistant.settings import load_settings
+from assistant.text.language import detect_language
 from tests.conftest import dev_cases
 
 pytestmark = pytest.mark.llm
@@ -33,8 +33,7 @@ def real(sample_index: Any, embedder: Any) -> Any:
 
     settings = load_settings(config_file=sample_index / "none.toml", environ={}, root=sample_index)
     settings.paths.models_dir = _MODEL.parent
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(settings, embedder=embedder)
     return assistant
 
 

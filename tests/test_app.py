@@ -53,7 +53,7 @@ def project_copy(tmp_path_factory: pytest.TempPathFactory, sample_index: Path) -
 
 
 def serve(assistant: Any) -> tuple[Any, str]:
-    from assistant.ui import build_demo
+    from assistant.web.chat import build_demo
 
     demo = build_demo(assistant)
     demo.queue(default_concurrency_limit=4)
@@ -70,9 +70,11 @@ def app(
     if not _MODEL.exists():
         pytest.fail(f"{_MODEL} is missing: `make test` provisions it first")
     from assistant import Assistant
+    from ingest.pipeline import run_ingest
 
-    assistant = Assistant(project_copy(tmp_path_factory, sample_index))
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(
+        project_copy(tmp_path_factory, sample_index), embedder=embedder, ingester=run_ingest
+    )
     demo, url = serve(assistant)
     try:
         yield assistant, url
@@ -90,16 +92,17 @@ def test_gradio_client_gets_the_same_answer_as_ask(
     from gradio_client import Client
 
     from assistant import Assistant
-    from assistant.ui import ChatUI
+    from assistant.web.chat import ChatUI
     from tests.fakes import RecordingChat
 
     reply = (
         "Les États-Unis envisagent de suspendre leur collaboration à cause d'Alep [1]. Voir [27]."
     )
     assistant = Assistant(
-        project_copy(tmp_path_factory, sample_index), llm=RecordingChat([reply, reply])
+        project_copy(tmp_path_factory, sample_index),
+        llm=RecordingChat([reply, reply]),
+        embedder=embedder,
     )
-    assistant.__dict__["embedder"] = embedder
     demo, url = serve(assistant)
     try:
         question = CASES["d02"]["question"]

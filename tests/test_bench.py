@@ -11,12 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assistant import Assistant
 from bench import answer, report
 from bench.corpus import Vocabulary, copy_with_edits, queries, synthetic_articles
 from bench.measure import machine, percentile
 from tests.conftest import ROOT, SAMPLES, MemoEmbeddings
 from tests.fakes import RecordingChat
+
+pytestmark = pytest.mark.slow  # runs the benchmarks: not in `make test-fast`
 
 
 def test_bench_writes_json_and_markdown(tmp_path: Path) -> None:
@@ -83,8 +87,7 @@ def test_answer_measurements_follow_the_stream(
             "Il parlait avec Angela Merkel [2].",
         ]
     )
-    assistant = Assistant(sample_assistant.settings, llm=fake)
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(sample_assistant.settings, llm=fake, embedder=embedder)
     cases = [
         {"id": "one", "question": "Qui a menacé de suspendre la coopération avec la Russie ?"},
         {"id": "two", "turns": ["Qu'a dit Vladimir Poutine sur la Syrie ?", "Avec qui ?"]},

@@ -62,8 +62,7 @@ def test_ingest_and_retrieve_through_a_chroma_server(
     assert len(report.added) == 5
     assert not (settings.index_dir / "chroma").exists(), "vectors live on the server"
     assert run_ingest(settings, embedder).chunks_embedded == 0
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(settings, embedder=embedder)
     assert assistant.stats()["vectors"] == report.chunks_total
     best = assistant.retrieve("Qu'ont fait Kerry et Lavrov pendant leur pause à Moscou ?", k=3)
     assert best[0].file.startswith("003")

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import attribute, check_markers, has_claims, is_refusal, tidy_markers
+from assistant.answer.citations import (
+    attribute,
+    check_markers,
+    has_claims,
+    is_refusal,
+    tidy_markers,
+)
 
 REFUSALS = [
     "Les articles ne contiennent pas la réponse à cette question.",
@@ -147,7 +153,7 @@ def test_citation_to_the_wrong_passage_is_moved_to_the_one_quoted() -> None:
 
 
 def test_renumber_maps_prompt_numbers_to_shown_ones_even_across_stream_pieces() -> None:
-    from assistant.citations import renumber, renumber_stream
+    from assistant.answer.citations import renumber, renumber_stream
 
     numbers = {1: 3, 2: 5}
     assert renumber("A [1]. B [2, 1]. C [4].", numbers) == "A [3]. B [5][3]. C [0]."

@@ -18,10 +18,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from assistant.settings import Settings
 from tests import crashkit
 from tests.conftest import MemoEmbeddings
 from tests.corpus import article_name, article_text, write_corpus
+
+pytestmark = pytest.mark.slow  # kills ingest processes: not in `make test-fast`
 
 KILLS = int(os.environ.get("STRESS_KILLS", "3"))
 ARTICLES = int(os.environ.get("STRESS_ARTICLES", "24"))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import SentenceTransformerEmbeddings, make_embedder
 from assistant.errors import ModelNotFoundError
+from assistant.models.embeddings import SentenceTransformerEmbeddings, make_embedder
 from assistant.settings import EmbeddingSettings
 from tests.conftest import MemoEmbeddings
 
@@ -40,6 +40,7 @@ def _minilm_folder() -> Path:
     return candidates[0]
 
 
+@pytest.mark.slow  # loads a second embedder through sentence-transformers and torch
 def test_sentence_transformers_provider_loads_a_local_folder_offline() -> None:
     folder = _minilm_folder()
     embedder = make_embedder(EmbeddingSettings(provider="sentence-transformers", model=str(folder)))
@@ -62,8 +63,8 @@ def test_sentence_transformers_without_model_is_explained() -> None:
 
 
 def test_e5_load_makes_openmp_threads_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """OpenMP threads sleep rather than spin (see assistant/openmp.py); the user's choice wins."""
-    from assistant.embeddings import E5Embeddings
+    """OpenMP threads sleep rather than spin (see assistant/models/openmp.py); the user's choice wins."""
+    from assistant.models.embeddings import E5Embeddings
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     E5Embeddings()

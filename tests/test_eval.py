@@ -13,10 +13,11 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant import metrics
-from assistant.eval import main
-from assistant.evalreport import summarize
-from assistant.evalset import load_cases
+from assistant.eval import metrics
+from assistant.eval.cases import load_cases
+from assistant.eval.report import summarize
+from assistant.eval.runner import main
+from assistant.service import Assistant
 
 # --- scoring rules ------------------------------------------------------------------------
 
@@ -145,13 +146,12 @@ TURNS = ["Que déclare le président russe au sujet de la Syrie ?", "À qui parl
 STANDALONE = "À qui Vladimir Poutine parlait-il de la Syrie ?"
 
 
-def _use(assistant: Any, script: Callable[[list[BaseMessage]], str]) -> ScriptedChat:
+def _use(sample: Any, script: Callable[[list[BaseMessage]], str]) -> tuple[Assistant, ScriptedChat]:
+    """An assistant over the sample index whose LLM is a fake following `script`."""
     llm = ScriptedChat(script)
-    assistant._llm = llm
-    assistant.__dict__.pop("chain", None)
     # the fake model decides refusals here, not the pre-LLM similarity threshold
-    assistant.settings.retrieval.min_dense_score = -1.0
-    return llm
+    sample.settings.retrieval.min_dense_score = -1.0
+    return Assistant(sample.settings, llm=llm, embedder=sample.embedder, index=sample.index), llm
 
 
 def _write(tmp_path: Path, cases: list[dict[str, Any]]) -> Path:
@@ -183,7 +183,7 @@ def test_eval_command_on_the_sample_index(
             return "Il parlait avec Angela Merkel [1]."
         return refusal
 
-    llm = _use(sample_assistant, script)
+    assistant, llm = _use(sample_assistant, script)
     path = _write(
         tmp_path,
         [
@@ -220,7 +220,7 @@ def test_eval_command_on_the_sample_index(
         ],  # fmt: skip
     )
     out = tmp_path / "results" / "eval.json"
-    assert main([str(path), "--out", str(out)], assistant=sample_assistant) == 0
+    assert main([str(path), "--out", str(out)], assistant=assistant) == 0
     printed = capsys.readouterr().out
     assert "hit@5" in printed and "first token" in printed and "turns" in printed
     assert "load (1 min)" in printed
@@ -244,7 +244,7 @@ def test_eval_command_on_the_sample_index(
     }
     ranks = {}
     for case_id, queries in answerable.items():
-        files = [p.file for p in sample_assistant.retriever.retrieve(queries, k=5)]
+        files = [p.file for p in assistant.retriever.retrieve(queries, k=5)]
         ranks[case_id] = metrics.first_source_rank(files, cases[case_id]["sources"])
         assert cases[case_id]["retrieved_files"] == files
         assert cases[case_id]["rank"] == ranks[case_id]
@@ -287,9 +287,9 @@ def test_an_added_article_opening_does_not_count_as_retrieved(
     """A who-is question is shown its best article's opening too; hit@k and MRR score what
     retrieval found, not that added passage."""
     question = "Qui est Chris Bambery ?"
-    _use(sample_assistant, lambda messages: "C'est un analyste [1].")
-    found = sample_assistant.retrieve(question, k=10)
-    assert sample_assistant.retriever.with_opening(found)[1] == 0, "the opening is added"
+    assistant, _ = _use(sample_assistant, lambda messages: "C'est un analyste [1].")
+    found = assistant.retrieve(question, k=10)
+    assert assistant.retriever.with_opening(found)[1] == 0, "the opening is added"
     source = next(p.file for p in found if p.article_id != found[0].article_id)
     case = {
         "id": "who",
@@ -299,7 +299,7 @@ def test_an_added_article_opening_does_not_count_as_retrieved(
         "question": question,
     }
     out = tmp_path / "eval.json"
-    assert main([str(_write(tmp_path, [case])), "--out", str(out)], assistant=sample_assistant) == 0
+    assert main([str(_write(tmp_path, [case])), "--out", str(out)], assistant=assistant) == 0
     (result,) = json.loads(out.read_text("utf-8"))["cases"]
     assert result["shown_files"][0] == found[0].file and len(result["shown_files"]) == 11
     assert result["retrieved_files"] == [p.file for p in found[:5]]
@@ -314,7 +314,7 @@ def test_a_failing_case_is_recorded_and_the_run_goes_on(
             raise ConnectionError("connection reset by peer")
         return "John Kerry a menacé de suspendre cette coopération [1]."
 
-    _use(sample_assistant, script)
+    assistant, _ = _use(sample_assistant, script)
     path = _write(
         tmp_path,
         [
@@ -334,7 +334,7 @@ def test_a_failing_case_is_recorded_and_the_run_goes_on(
         ],  # fmt: skip
     )
     out = tmp_path / "eval.json"
-    assert main([str(path), "--out", str(out)], assistant=sample_assistant) == 1
+    assert main([str(path), "--out", str(out)], assistant=assistant) == 1
     cases = json.loads(out.read_text("utf-8"))["cases"]
     assert "connection reset by peer" in cases[0]["error"] and not cases[0]["correct"]
     assert cases[1]["error"] is None and cases[1]["correct"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant import evalsuite
+from bench import evalsuite
 
 
 def case(answerable: bool, correct: bool, refused: bool) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from assistant.evidence import EvidencePicker, _distinctive, _lede
-from assistant.keyword import KeywordIndex
+from assistant.answer.evidence import EvidencePicker, _distinctive, _lede
+from assistant.index.keywords import KeywordIndex
 from assistant.schema import Passage
-from ingest.chunk import sentence_spans
+from assistant.text.sentences import sentence_spans
 
 
 def passage(n: int, text: str) -> Passage:

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from assistant.errors import SettingsError
-from assistant.launch import auth_users, launch_kwargs, queue_kwargs
 from assistant.settings import load_settings
+from assistant.web.launch import auth_users, launch_kwargs, queue_kwargs
 from tests.conftest import ROOT
 from tests.served import Conversation, ServedApp, copy_project, served_app
 from tests.standin_ollama import StandInOllama
@@ -138,7 +138,7 @@ def gradio_routes(sample_assistant: Any) -> list[tuple[str, str]]:
     from fastapi.routing import APIRoute
     from gradio.routes import App
 
-    from assistant.ui import build_demo
+    from assistant.web.chat import build_demo
 
     demo = build_demo(sample_assistant)
     demo.run_history = False
@@ -162,6 +162,7 @@ def concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "x", path)
 
 
+@pytest.mark.server
 def test_every_route_that_answers_or_uploads_needs_a_login(
     app: ServedApp, sample_assistant: Any
 ) -> None:
@@ -196,6 +197,7 @@ def test_every_route_that_answers_or_uploads_needs_a_login(
     assert [r.status_code for r in refused] == [401] * len(refused)
 
 
+@pytest.mark.server
 def test_the_logged_in_client_asks_and_uploads_within_the_limits(
     app: ServedApp, tmp_path: Path
 ) -> None:
@@ -238,6 +240,7 @@ def test_the_logged_in_client_asks_and_uploads_within_the_limits(
     conversation.close()
 
 
+@pytest.mark.server
 def test_no_password_in_the_app_output(app: ServedApp) -> None:
     """Runs last in this module: the login attempts above (right and wrong) are in the log."""
     response = httpx.post(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llmcheck import REBUILD_COMMAND, check
+from assistant.models.llmcheck import REBUILD_COMMAND, check
 from tests.conftest import ROOT
 from tests.served import Conversation, app_env, copy_project, served_app
 from tests.test_answer_real_llm import _MODEL
@@ -45,8 +45,9 @@ def test_a_crashing_model_gives_passages_and_the_rebuild_command(
 
     settings = sample_assistant.settings  # type: ignore[attr-defined]
     settings.paths.models_dir = provisioned
-    assistant = Assistant(settings, model_check=partial(check, command=DIE_WITH_SIGILL))
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(
+        settings, model_check=partial(check, command=DIE_WITH_SIGILL), embedder=embedder
+    )
     first = assistant.ask(QUESTION)
     assert first.retrieval_only and not first.refused
     assert REBUILD_COMMAND in first.text and "SIGILL" in first.text

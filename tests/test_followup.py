@@ -1,11 +1,11 @@
-"""Follow-up pronouns resolved by rule (assistant/followup.py)."""
+"""Follow-up pronouns resolved by rule (assistant/answer/followup.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.followup import resolve_follow_up
-from assistant.names import people
+from assistant.answer.followup import resolve_follow_up
+from assistant.text.names import people
 
 PUTIN_Q = "Qu'a dit Vladimir Poutine sur la Syrie ?"
 PUTIN_A = "Vladimir Poutine a déclaré que la Russie poursuivra ses efforts [1]."

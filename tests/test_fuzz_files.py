@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 
 from assistant.settings import load_settings
-from assistant.ui import safe_name
-from ingest.loader import printable
+from assistant.text.untrusted import printable
+from assistant.web.chat import safe_name
 from tests import crashkit
 from tests.conftest import MemoEmbeddings
+
+pytestmark = pytest.mark.slow  # ingests a fuzzed folder in a child process: not in `make test-fast`
 
 MB = 1_000_000
 
@@ -171,8 +173,7 @@ def test_earlier_articles_are_still_retrieved(fuzz_run: FuzzRun, embedder: MemoE
     from assistant import Assistant
 
     settings = load_settings(fuzz_run.root / "none.toml", environ={}, root=fuzz_run.root)
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(settings, embedder=embedder)
     passages = assistant.retrieve("John Kerry menace de suspendre la coopération avec la Russie")
     ids = {c for a in fuzz_run.before["articles"].values() for c in a["chunk_ids"]}
     assert passages and passages[0].chunk_id in ids

@@ -1,13 +1,13 @@
 """Names in a question must be in the passages found, numbers in an answer must come from what
-the model read (assistant/grounding.py)."""
+the model read (assistant/answer/grounding.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.followup import resolve_follow_up
-from assistant.grounding import drop_unsupported, missing_names, missing_people, numbers
-from assistant.names import asks_who, capitalised
+from assistant.answer.followup import resolve_follow_up
+from assistant.answer.grounding import drop_unsupported, missing_names, missing_people, numbers
+from assistant.text.names import asks_who, capitalised
 
 PASSAGES = [
     "Le président russe Vladimir Poutine a parlé avec Angela Merkel de la Syrie.",

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from assistant.chain import quote
-from assistant.render import sources_html
+from assistant.answer.chain import quote
 from assistant.schema import Answer
 from assistant.settings import load_settings
-from assistant.ui import ChatUI
+from assistant.web.chat import ChatUI
+from assistant.web.render import sources_html
 from tests.conftest import SAMPLES, MemoEmbeddings, dev_cases
 from tests.fakes import RecordingChat
 
@@ -71,8 +71,9 @@ def _assistant(root: Path, embedder: MemoEmbeddings, tmp_path: Path, llm: Any = 
 
     copy = tmp_path / "copy"
     shutil.copytree(root, copy)
-    assistant = Assistant(load_settings(config_file=copy / "none.toml", environ={}, root=copy), llm)
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(
+        load_settings(config_file=copy / "none.toml", environ={}, root=copy), llm, embedder=embedder
+    )
     return assistant
 
 
@@ -153,8 +154,7 @@ def real(hostile_index: Path, embedder: MemoEmbeddings) -> Any:
         config_file=hostile_index / "none.toml", environ={}, root=hostile_index
     )
     settings.paths.models_dir = _MODEL.parent
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(settings, embedder=embedder)
     return assistant
 
 

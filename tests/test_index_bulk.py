@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from assistant.index import ArticleIndex, ArticleWrite
-from assistant.manifest import ArticleRow, ChunkRow, Manifest
+from assistant.index.articles import ArticleIndex, ArticleWrite
+from assistant.index.manifest import ArticleRow, ChunkRow, Manifest
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import MemoEmbeddings

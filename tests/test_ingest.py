@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IngestLockedError
-from assistant.index import ArticleIndex, ingest_lock
+from assistant.index.articles import ArticleIndex, ingest_lock
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import ROOT, MemoEmbeddings
@@ -185,7 +185,7 @@ def test_crash_during_pending_write_leaves_recoverable_state(
     def die(self: ArticleIndex, article_id: str) -> None:
         raise KeyboardInterrupt
 
-    from assistant.manifest import Manifest
+    from assistant.index.manifest import Manifest
 
     monkeypatch.setattr(Manifest, "mark_done", die)
     with pytest.raises(KeyboardInterrupt):

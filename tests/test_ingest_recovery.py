@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.index import ArticleIndex
-from assistant.manifest import Manifest
+from assistant.index.articles import ArticleIndex
+from assistant.index.manifest import Manifest
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import MemoEmbeddings

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.keyword import KeywordIndex, normalize, query_terms
+from assistant.index.keywords import KeywordIndex, normalize, query_terms
 
 DOCS = {
     "alep": "Les bombardements sur ALÉP ont repris lundi, selon l'Observatoire syrien.",

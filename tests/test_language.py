@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.language import detect_language, majority_language
+from assistant.text.language import detect_language, majority_language
 
 
 @pytest.mark.parametrize(

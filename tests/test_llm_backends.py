@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from assistant import provision
 from assistant.errors import ModelNotFoundError
-from assistant.llm import make_llm
+from assistant.models import provision
+from assistant.models.llm import make_llm
 
 
 def test_missing_model_file_names_the_provision_command(make_settings: Any) -> None:
@@ -67,7 +67,7 @@ def test_assemble_refuses_a_bad_checksum_and_leaves_nothing(
 
 
 def test_ollama_helper_calls_share_the_answer_client(make_settings: Any) -> None:
-    from assistant.llm import make_helper_llm
+    from assistant.models.llm import make_helper_llm
 
     settings = make_settings(copy_samples=False, LLM__PROVIDER="ollama")
     answer_llm = make_llm(settings)

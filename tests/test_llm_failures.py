@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from assistant import Assistant
-from assistant.provision import EXPECTED_SHA256, EXPECTED_SIZE
+from assistant.models.provision import EXPECTED_SHA256, EXPECTED_SIZE
 from assistant.schema import Answer
-from assistant.ui import ChatUI
+from assistant.web.chat import ChatUI
 from tests.served import Conversation
 from tests.standin_ollama import StandInOllama
 from tests.test_chroma_server import free_port
@@ -31,8 +31,7 @@ def ollama_assistant(sample_assistant: Any, url: str) -> Assistant:
     settings.llm.ollama_base_url = url
     settings.llm.ollama_model = "stand-in"
     settings.llm.timeout_s = TIMEOUT_S
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = sample_assistant.embedder
+    assistant = Assistant(settings, embedder=sample_assistant.embedder)
     return assistant
 
 
@@ -129,8 +128,7 @@ def embedded_assistant(sample_assistant: Any, models_dir: Path) -> Assistant:
     settings = sample_assistant.settings
     settings.llm.provider = "llamacpp"
     settings.paths.models_dir = models_dir
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = sample_assistant.embedder
+    assistant = Assistant(settings, embedder=sample_assistant.embedder)
     return assistant
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llmcheck import REBUILD_COMMAND, check, crash_message, stamp_path
+from assistant.models.llmcheck import REBUILD_COMMAND, check, crash_message, stamp_path
 from tests.test_answer_real_llm import _MODEL
 
 DIE_WITH_SIGILL = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"]

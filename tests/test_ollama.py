@@ -92,8 +92,7 @@ def ollama_assistant(sample_assistant: Any, port: int, model: str = "qwen-test")
     settings.llm.ollama_model = model
     settings.llm.n_ctx = 3072
     settings.llm.timeout_s = 2
-    assistant = Assistant(settings)
-    assistant.__dict__["embedder"] = sample_assistant.embedder
+    assistant = Assistant(settings, embedder=sample_assistant.embedder)
     return assistant
 
 

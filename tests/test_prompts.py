@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import AnswerChain, source_line
+from assistant.answer.chain import AnswerChain, source_line
+from assistant.answer.evidence import Excerpt
+from assistant.answer.prompts import LANGUAGES, PROMPTS_DIR, load_prompts
 from assistant.errors import PromptError
-from assistant.evidence import Excerpt
-from assistant.prompts import LANGUAGES, PROMPTS_DIR, load_prompts
 from assistant.schema import Passage
 from tests.fakes import RecordingChat
 

@@ -4,7 +4,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from assistant.queue import FairLock
+from assistant.answer.turns import FairLock
 
 
 def test_one_holder_at_a_time_first_come_first_served_with_positions() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.recall import AnswerMemory
+from assistant.answer.recall import AnswerMemory
 
 
 def test_answer_is_recalled_from_the_text_the_chat_shows() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.render import highlighted, sources_html
 from assistant.schema import Citation, Passage
-from assistant.ui import safe_name
+from assistant.web.chat import safe_name
+from assistant.web.render import highlighted, sources_html
 
 ARTICLE = (
     "Titre <b>gras</b>\n\nAvant le passage.\n\n"

@@ -86,8 +86,7 @@ def test_keyword_index_finds_a_rare_name(sample_assistant: Any) -> None:
 def test_empty_index_returns_nothing(make_settings: Any, embedder: Any) -> None:
     from assistant import Assistant
 
-    assistant = Assistant(make_settings(copy_samples=False))
-    assistant.__dict__["embedder"] = embedder
+    assistant = Assistant(make_settings(copy_samples=False), embedder=embedder)
     assert assistant.retrieve("Kerry") == []
 
 

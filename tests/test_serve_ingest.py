@@ -105,8 +105,8 @@ def test_an_upload_waits_for_an_ingest_run_elsewhere(
 ) -> None:
     """An upload arriving while `python -m ingest` holds the lock waits for it, then indexes;
     after LOCK_WAIT_S it gives up with the lock's message instead of hanging."""
-    from assistant import ui as ui_module
-    from assistant.index import ingest_lock
+    from assistant.index.articles import ingest_lock
+    from assistant.web import chat as ui_module
 
     chat = ui_module.ChatUI(sample_assistant)
     upload = tmp_path / "tramway.txt"

@@ -14,7 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 
-from assistant.citations import MARKER
+from assistant.answer.citations import MARKER
 
 _MARKER = re.compile(r"\s*" + MARKER.pattern)
 _NOTE = "*("  # how the chat's notes after an answer begin: "*(incomplete: …)*"

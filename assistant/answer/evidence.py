@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.keyword import normalize
+from assistant.index.keywords import normalize
 from assistant.schema import Passage
-from ingest.chunk import sentence_spans
+from assistant.text.sentences import sentence_spans
 
 _MIN_WORDS = 5  # shorter "sentences" are credits, bylines and labels: "(Avec AFP)"
 TermWeights = Callable[[str], dict[str, float]]

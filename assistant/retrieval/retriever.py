@@ -18,8 +18,8 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.index import ArticleIndex, published_int
-from assistant.manifest import ArticleRow, ChunkRow
+from assistant.index.articles import ArticleIndex, published_int
+from assistant.index.manifest import ArticleRow, ChunkRow
 from assistant.schema import Filters, Passage
 from assistant.settings import RetrievalSettings
 

@@ -7,7 +7,7 @@ process, a child loads it and decodes a few tokens. The outcome is remembered in
 the model, keyed by the llama.cpp build, the model file and the CPU, so the check runs again
 only when one of them changes (a rebuild, another model, a VM moved to another host).
 
-`python -m assistant.llmcheck MODEL THREADS` is the child.
+`python -m assistant.models.llmcheck MODEL THREADS` is the child.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import AssistantError, ModelCrashError, ModelNotFoundError
-from assistant.openmp import passive_waits
-from assistant.provision import verify
+from assistant.models.openmp import passive_waits
+from assistant.models.provision import verify
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def check(
     except (OSError, ValueError, AttributeError):
         pass
     started = time.perf_counter()
-    child = list(command or [sys.executable, "-m", "assistant.llmcheck", str(model), str(threads)])
+    child = list(command or [sys.executable, "-m", "assistant.models.llmcheck", str(model), str(threads)])
     env = dict(os.environ, OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY", "PASSIVE"))
     try:
         done = subprocess.run(

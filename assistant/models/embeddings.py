@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ModelNotFoundError, ProviderNotInstalledError
-from assistant.openmp import passive_waits
+from assistant.models.openmp import passive_waits
 from assistant.settings import EmbeddingSettings
 
 

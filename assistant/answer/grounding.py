@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from assistant.citations import MARKER
-from assistant.keyword import normalize
-from assistant.names import capitalised, close_to_any, people
-from ingest.chunk import sentence_spans
+from assistant.answer.citations import MARKER
+from assistant.index.keywords import normalize
+from assistant.text.names import capitalised, close_to_any, people
+from assistant.text.sentences import sentence_spans
 
 # 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
 _NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")

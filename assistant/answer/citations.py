@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from assistant.names import WORD, close_to_any, people
-from ingest.chunk import sentence_spans
+from assistant.text.names import WORD, close_to_any, people
+from assistant.text.sentences import sentence_spans
 
 # a citation marker, [3] or [1, 2]; group 1: the numbers
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
@@ -136,7 +136,7 @@ def attribute(
     Words of the `question` an unmarked sentence repeats ("La ville la plus touchée … est
     Alep") are its framing, not its claim: only the other words are looked for, when any (a
     tie goes to the passage sharing most of all its words)."""
-    from assistant.keyword import normalize
+    from assistant.index.keywords import normalize
 
     vocab = [set(normalize(p)) for p in passages]
     asked = set(normalize(question))
@@ -176,7 +176,7 @@ def _naming_most(sentence: str, vocab: list[set[str]]) -> int | None:
     """The index of the one passage mentioning most of the sentence's names (capitalised
     words, the first one too), other spellings allowed; None below two, on a tie, or when the
     sentence names a person that passage does not ("Putin invited Obama": no Obama)."""
-    from assistant.keyword import normalize
+    from assistant.index.keywords import normalize
 
     def stems(words: Iterable[str]) -> set[str]:
         return {stem for w in words if len(w) >= 4 for stem in normalize(w)}

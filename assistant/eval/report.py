@@ -1,6 +1,6 @@
 """Aggregate evaluation results into the summary, the splits and the printed tables.
 
-Works on the per-case dicts of the JSON report (`assistant.eval.CaseResult` as a dict), so a
+Works on the per-case dicts of the JSON report (`assistant.eval.runner.CaseResult` as a dict), so a
 saved report can be summarised again. Shares are floats in 0..1, None when no case qualifies.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assistant import metrics
+from assistant.eval import metrics
 
 CaseDict = dict[str, Any]
 
@@ -27,7 +27,7 @@ def _ok(case: CaseDict) -> bool:
 
 
 def split_metrics(cases: Sequence[CaseDict], k: int) -> dict[str, Any]:
-    """The metrics of one group of cases (see the module docstring of `assistant.eval`)."""
+    """The metrics of one group of cases (see the module docstring of `assistant.eval.runner`)."""
     answerable = [c for c in cases if c["answerable"]]
     answered = [c for c in answerable if _ok(c) and not c["refused"]]
     cited = [(f, c["sources"]) for c in answered for f in c["cited_files"]]

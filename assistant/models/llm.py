@@ -22,9 +22,9 @@ from assistant.errors import (
     ModelNotFoundError,
     ProviderNotInstalledError,
 )
-from assistant.llmcheck import ensure_runs
-from assistant.openmp import passive_waits
-from assistant.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
+from assistant.models.llmcheck import ensure_runs
+from assistant.models.openmp import passive_waits
+from assistant.models.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
 from assistant.settings import LLMSettings, Settings
 
 logger = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import AssistantError, IngestLockedError, InvalidQuestionError
-from assistant.render import sources_html
 from assistant.schema import Answer, Filters
 from assistant.service import Assistant, Passages, Token, Waiting
+from assistant.web.render import sources_html
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +244,8 @@ def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
 
 
 def build_demo(assistant: Assistant) -> gr.Blocks:
+    """The web chat's page. Building it reads nothing: the index is opened, and the models
+    loaded, when a page is first loaded or a question asked (see `demo.load` below)."""
     ui = ChatUI(assistant)
     # no telemetry: a private assistant does not report its launches to gradio.app
     with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
@@ -264,10 +266,12 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
                 with gr.Row():
                     stop = gr.Button("Stop", elem_id="stop")
                     clear = gr.Button("Clear conversation", elem_id="clear")
-                gr.Examples(examples=example_questions(assistant), inputs=question)
+                examples = gr.Dataset(
+                    components=[question], samples=[], label="Examples", elem_id="examples"
+                )
                 with gr.Accordion("Filters", open=False):
                     articles = gr.Dropdown(
-                        choices=ui.article_choices(),
+                        choices=[],
                         multiselect=True,
                         label="Only these articles",
                         elem_id="filter-articles",
@@ -280,7 +284,6 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         with gr.Tab("Articles"):
             table = gr.Dataframe(
                 headers=["Title", "Date", "File", "Chunks", "Ingested"],
-                value=ui.article_rows(),
                 interactive=False,
                 elem_id="articles-table",
             )
@@ -306,10 +309,15 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             return ui.upload(uploaded, progress)
 
         add.click(add_files, files, [status, table, articles], api_name="upload")
+        examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         demo.load(
-            lambda: (ui.article_rows(), gr.update(choices=ui.article_choices())),
+            lambda: (
+                ui.article_rows(),
+                gr.update(choices=ui.article_choices()),
+                gr.Dataset(samples=[[q] for q in example_questions(assistant)]),
+            ),
             None,
-            [table, articles],
+            [table, articles, examples],
             api_visibility="private",
         )
     return demo

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["neutralise_control_tokens"]
+__all__ = ["neutralise_control_tokens", "printable"]
 
 # <|im_start|>, <|eot_id|>, <|endoftext|>… (Qwen, Llama 3, Phi, GPT), Gemma's turn markers,
 # Llama 2 / Mistral [INST] and <<SYS>> markers, and the BOS/EOS tags some templates print.
@@ -37,3 +37,9 @@ def _replace(match: re.Match[str]) -> str:
 def neutralise_control_tokens(text: str) -> str:
     """`text` with chat-template control sequences replaced by inert look-alikes."""
     return _CONTROL_TOKEN.sub(_replace, text)
+
+
+def printable(name: str) -> str:
+    """A file name safe to show on one line: undecodable bytes and control characters escaped."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)

@@ -45,15 +45,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from assistant import metrics
 from assistant.errors import AssistantError
-from assistant.evalreport import format_report, summarize
-from assistant.evalset import Case, load_cases
+from assistant.eval import metrics
+from assistant.eval.cases import Case, load_cases
+from assistant.eval.report import format_report, summarize
 from assistant.schema import Answer, Filters, Passage
 from assistant.steps import STEPS
 
 if TYPE_CHECKING:
-    from assistant.chain import Message
+    from assistant.answer.chain import Message
     from assistant.service import Assistant, Event
 
 logger = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ class Conversation:
     def __init__(self, assistant: Assistant) -> None:
         import gradio as gr
 
-        from assistant.ui import ChatUI
+        from assistant.web.chat import ChatUI
 
         self.recorder = _Recorder(assistant)
         self.ui = ChatUI(cast("Assistant", self.recorder))
@@ -278,7 +278,7 @@ def add_without_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m assistant.eval",
-        description="Score the assistant on a JSONL file of questions (see assistant/evalset.py).",
+        description="Score the assistant on a JSONL file of questions (see assistant/eval/cases.py).",
     )
     parser.add_argument("file", type=Path, help="JSONL file, one case per line")
     parser.add_argument("--out", type=Path, help="also write the full results as JSON here")

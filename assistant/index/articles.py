@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from assistant.errors import AssistantError, IngestLockedError
-from assistant.keyword import KeywordIndex
-from assistant.language import majority_language
-from assistant.manifest import ArticleRow, ChunkRow, Manifest
+from assistant.index.keywords import KeywordIndex
+from assistant.index.manifest import ArticleRow, ChunkRow, Manifest
+from assistant.index.store import get_collection, make_client, reopen_client
 from assistant.settings import Settings
-from assistant.store import get_collection, make_client, reopen_client
+from assistant.text.language import majority_language
 
 logger = logging.getLogger(__name__)
 

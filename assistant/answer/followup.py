@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.names import name_spans, people
+from assistant.text.names import name_spans, people
 
 _CLITICS = frozenset("ne n' en y le la les l' lui leur se s' me m' te t' nous vous".split())
 _INVERSION = re.compile(r"\b([^\W\d_]+)-(t-)?(il|elle|ils|elles)\b", re.IGNORECASE)

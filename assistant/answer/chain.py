@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.citations import (
+from assistant.answer.citations import (
     attribute,
     check_markers,
     has_claims,
@@ -25,13 +25,13 @@ from assistant.citations import (
     renumber_stream,
     tidy_markers,
 )
-from assistant.evidence import Excerpt
-from assistant.grounding import drop_unsupported
-from assistant.language import detect_language, language_name
-from assistant.llm import prime
-from assistant.prompts import Prompts
+from assistant.answer.evidence import Excerpt
+from assistant.answer.grounding import drop_unsupported
+from assistant.answer.prompts import Prompts
+from assistant.models.llm import prime
 from assistant.schema import Answer, Citation, Passage
-from assistant.untrusted import neutralise_control_tokens
+from assistant.text.language import detect_language, language_name
+from assistant.text.untrusted import neutralise_control_tokens
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from assistant.errors import EvalFileError
-from assistant.language import detect_language
+from assistant.text.language import detect_language
 
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 

@@ -1,4 +1,4 @@
-"""`python -m assistant.evalsuite [--sets dev,fr,en] [--out FILE.json]`: every development set,
+"""`python -m bench.evalsuite [--sets dev,fr,en] [--out FILE.json]`: every development set,
 each over an index of its own articles, in one table.
 
 - dev: the five sample articles and their eight questions (a regression check);
@@ -7,8 +7,9 @@ each over an index of its own articles, in one table.
 
 The external sets (`../shared/eval/external/`, see its README) are the ones answer rules are
 chosen on: nobody here wrote them. Each set's index lives in `data/eval-index/<set>/` and is
-brought up to date with the normal ingest before its questions are asked; each set gets a
-fresh `Assistant` (models loaded and warmed up before its first case, as in `assistant.eval`).
+brought up to date with the normal ingest before its questions are asked; each set gets
+a fresh `Assistant` (models loaded and warmed up before its first case, as in
+`assistant.eval.runner`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.eval import add_without_option, run, warm_up
-from assistant.evalreport import format_report, summarize
-from assistant.evalset import load_cases
+from assistant.eval.cases import load_cases
+from assistant.eval.report import format_report, summarize
+from assistant.eval.runner import add_without_option, run, warm_up
 from assistant.settings import PROJECT_ROOT, load_settings
 
 SHARED = PROJECT_ROOT.parent / "shared" / "eval"
@@ -132,7 +133,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.evalsuite", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.evalsuite", description=__doc__)
     parser.add_argument("--sets", default="dev,fr,en", help="comma-separated, of dev,fr,en")
     parser.add_argument("--out", type=Path, help="write every set's full results here (JSON)")
     parser.add_argument("--k", type=int, default=5, help="retrieval depth for hit@k and MRR")

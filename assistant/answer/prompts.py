@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.errors import PromptError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 LANGUAGES = {"fr": "French", "en": "English"}
 
 _EXPECTED: dict[str, set[str]] = {

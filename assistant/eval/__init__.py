@@ -1,0 +1,1 @@
+"""Evaluation: case files, metrics, the runner and its report (`python -m assistant.eval`)."""

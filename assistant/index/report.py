@@ -1,0 +1,41 @@
+"""What an ingest run did to the index, as `python -m ingest` and the web chat report it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.text.untrusted import printable
+
+Progress = Callable[[int, int, str], None]  # (done, total, current file)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (file, note)
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    tokens_embedded: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        verb = "would be " if self.dry_run else ""
+        lines = [
+            f"added {verb}{len(self.added)} / updated {len(self.updated)} / unchanged "
+            f"{len(self.unchanged)} / removed {len(self.removed)} / skipped {len(self.skipped)} "
+            f"· {self.chunks_total} chunks ({self.chunks_embedded} embedded) "
+            f"· {self.seconds:.2f} s"
+        ]
+        lines += [f"  skipped {printable(name)}: {reason}" for name, reason in self.skipped]
+        lines += [f"  note {printable(name)}: {note}" for name, note in self.notes]
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Search: dense and keyword retrieval over the index, fused and filtered."""

@@ -1,0 +1,1 @@
+"""Text primitives shared by every layer: sentences, language, names, untrusted text."""

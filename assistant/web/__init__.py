@@ -1,0 +1,1 @@
+"""The web chat (Gradio): the page, its rendering and how it is served."""
