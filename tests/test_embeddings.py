@@ -63,7 +63,8 @@ def test_sentence_transformers_without_model_is_explained() -> None:
 
 
 def test_e5_load_makes_openmp_threads_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """OpenMP threads sleep rather than spin (see assistant/models/openmp.py); the user's choice wins."""
+    """OpenMP threads sleep rather than spin (see assistant/models/openmp.py); the user's
+    choice wins."""
     from assistant.models.embeddings import E5Embeddings
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)

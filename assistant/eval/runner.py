@@ -278,7 +278,8 @@ def add_without_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m assistant.eval",
-        description="Score the assistant on a JSONL file of questions (see assistant/eval/cases.py).",
+        description="Score the assistant on a JSONL file of questions "
+        "(see assistant/eval/cases.py).",
     )
     parser.add_argument("file", type=Path, help="JSONL file, one case per line")
     parser.add_argument("--out", type=Path, help="also write the full results as JSON here")
