@@ -1,0 +1,1 @@
+"""The local models: the LLM and embedder factories, the model check, provisioning."""
