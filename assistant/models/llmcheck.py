@@ -105,7 +105,9 @@ def check(
     except (OSError, ValueError, AttributeError):
         pass
     started = time.perf_counter()
-    child = list(command or [sys.executable, "-m", "assistant.models.llmcheck", str(model), str(threads)])
+    child = list(
+        command or [sys.executable, "-m", "assistant.models.llmcheck", str(model), str(threads)]
+    )
     env = dict(os.environ, OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY", "PASSIVE"))
     try:
         done = subprocess.run(
