@@ -232,6 +232,13 @@ class ArticleRetriever(BaseRetriever):
     filters: Filters = Filters()
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: Filters | None = None,
     ) -> list[Document]:
-        return [to_document(p) for p in self.retriever.retrieve(query, self.k, self.filters)]
+        """`k` and `filters` given to `invoke` override the retriever's own."""
+        found = self.retriever.retrieve(query, k or self.k, filters or self.filters)
+        return [to_document(p) for p in found]
