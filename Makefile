@@ -64,12 +64,12 @@ eval: setup
 	$(PY) -m bench.evalsuite --out bench/results/eval-$(shell date +%Y-%m-%d).json $(EVAL_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check assistant ingest tests bench app.py tools
-	$(PY) -m ruff format --check assistant ingest tests bench app.py tools
+	$(PY) -m ruff check assistant ingest tests bench app.py news_assistant.py tools
+	$(PY) -m ruff format --check assistant ingest tests bench app.py news_assistant.py tools
 	$(VENV)/bin/lint-imports   # the layer contracts in pyproject.toml
 
 typecheck: $(STAMP)
-	$(PY) -m mypy assistant ingest bench app.py tools
+	$(PY) -m mypy assistant ingest bench app.py news_assistant.py tools
 
 test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider

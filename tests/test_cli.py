@@ -1,0 +1,47 @@
+"""`news-assistant`, the one console command: it runs the same command lines as
+`python -m ingest`, `python -m assistant`, `python -m assistant.eval` and `python app.py`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+COMMAND = Path(sys.executable).parent / "news-assistant"  # installed by `make setup`
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(COMMAND), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_without_a_command_it_lists_them_and_an_unknown_one_is_named() -> None:
+    usage = run()
+    assert usage.returncode == 2 and "news-assistant ingest" in usage.stdout
+    unknown = run("search", "x")
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert unknown.stderr.startswith("error: unknown command 'search'; the commands are ingest")
+
+
+def test_ingest_stats_and_retrieve_share_one_index(tmp_path: Path) -> None:
+    env = {**os.environ, "ASSISTANT__PATHS__INDEX_DIR": str(tmp_path / "idx")}
+    article = ROOT / "data" / "articles" / "002_ad97fbf99101d503.txt"
+    ingested = run("ingest", str(article), "--quiet", env=env)
+    assert ingested.returncode == 0, ingested.stderr
+    assert "added 1" in ingested.stdout
+    stats = run("stats", env=env)
+    assert stats.returncode == 0, stats.stderr
+    assert f"index {tmp_path / 'idx'}: 1 articles" in stats.stdout
+    found = run("retrieve", "Que dit Chris Bambery de la Russie ?", "-k", "1", env=env)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("[1] ") and "002_ad97fbf99101d503.txt" in found.stdout
+    assert run("serve", "--port", "1", env=env).returncode == 2, "serve takes no arguments"
