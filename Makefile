@@ -74,9 +74,12 @@ typecheck: $(STAMP)
 test: setup browser lint typecheck
 	$(PY) -m pytest -q -p no:cacheprovider
 
-# The tests without the real LLM, servers, browser and subprocess-heavy runs: about a minute.
+# tests/unit (no model, no server) and tests/integration (real Chroma, E5, SQLite; fake LLMs),
+# without their few tests marked llm or slow: under a minute. tests/e2e (the real LLM, the
+# browser, servers, kill loops, benchmarks) runs in `make test` only.
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not llm and not server and not slow and not stress"
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit tests/integration \
+	  -m "not llm and not server and not slow and not stress"
 
 # Ingest, retrieval at 1k-100k passages and answer latency; writes bench/results/<date>.json|md.
 # The 100k-passage index is built once (minutes) and cached in bench/.cache/.
@@ -93,7 +96,7 @@ stress: setup
 	$(PY) -m pytest -q -p no:cacheprovider -m stress -s
 	STRESS_KILLS=$(STRESS_KILLS) STRESS_ARTICLES=$(STRESS_ARTICLES) \
 	STRESS_MAX_SECONDS=$(STRESS_MAX_SECONDS) \
-	$(PY) -m pytest -q -p no:cacheprovider -s tests/test_crash_ingest.py
+	$(PY) -m pytest -q -p no:cacheprovider -s tests/e2e/test_crash_ingest.py
 
 clean:
 	rm -rf data/index models/*.gguf models/*.sha256

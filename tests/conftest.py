@@ -20,6 +20,9 @@ from assistant.settings import Settings, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "articles"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+# the default model, provisioned by `make test` (tests of the real LLM fail without it)
+_DEFAULTS = load_settings(environ={})
+MODEL = _DEFAULTS.models_dir / _DEFAULTS.llm.model_file
 
 
 class MemoEmbeddings(E5Embeddings):

@@ -17,7 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.index.articles import ArticleIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -250,3 +253,18 @@ if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] != "dump":
         sys.exit("usage: python -m tests.crashkit dump INDEX_DIR SAMPLE")
     json.dump(_dump(Path(sys.argv[2]), int(sys.argv[3])), sys.stdout, ensure_ascii=False)
+
+
+def assert_consistent(index: ArticleIndex) -> None:
+    """Exactly one copy of every chunk, in the ledger, in Chroma and in the keyword index."""
+    ledger = {c for a in index.manifest.articles() for c in a.chunk_ids}
+    assert all(a.state == "done" for a in index.manifest.articles())
+    chroma = index.collection.get(include=[])["ids"]
+    assert len(chroma) == len(set(chroma))
+    assert set(chroma) == ledger
+    keyword = index.keyword()
+    assert keyword is not None and sorted(keyword.ids) == sorted(ledger)
+
+
+# a child process that dies as a llama.cpp built for another CPU does
+DIE_WITH_SIGILL = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"]

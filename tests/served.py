@@ -11,6 +11,7 @@ import html
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,9 +24,15 @@ from typing import Any
 import httpx
 
 from tests.conftest import ROOT
-from tests.test_chroma_server import free_port
 
 QUEUE_MESSAGE = "Waiting for the model: position"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -174,3 +181,14 @@ class Conversation:
 
     def close(self) -> None:
         self.client.close()
+
+
+def serve(assistant: Any) -> tuple[Any, str]:
+    """The web chat of `assistant` served in this process: (the demo, its URL)."""
+    from assistant.web.chat import build_demo
+
+    demo = build_demo(assistant)
+    demo.queue(default_concurrency_limit=4)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    return demo, f"http://127.0.0.1:{port}/"

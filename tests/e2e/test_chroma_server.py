@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ from assistant import Assistant
 from assistant.errors import AssistantError
 from ingest.pipeline import run_ingest
 from tests.conftest import MemoEmbeddings
+from tests.served import free_port
 
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

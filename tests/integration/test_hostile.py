@@ -18,7 +18,7 @@ from assistant.schema import Answer
 from assistant.settings import load_settings
 from assistant.web.chat import ChatUI
 from assistant.web.render import sources_html
-from tests.conftest import SAMPLES, MemoEmbeddings, dev_cases
+from tests.conftest import MODEL, SAMPLES, MemoEmbeddings, dev_cases
 from tests.fakes import RecordingChat
 
 HOSTILE_FILE = "montreux_hostile.txt"
@@ -141,19 +141,16 @@ def test_hostile_article_renders_as_inert_text(
     assert "<script" not in html and "<img" not in html
 
 
-_MODEL = load_settings(environ={}).models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-
-
 @pytest.fixture(scope="module")
 def real(hostile_index: Path, embedder: MemoEmbeddings) -> Any:
-    if not _MODEL.exists():
-        pytest.fail(f"{_MODEL} is missing: `make test` provisions it first")
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: `make test` provisions it first")
     from assistant import Assistant
 
     settings = load_settings(
         config_file=hostile_index / "none.toml", environ={}, root=hostile_index
     )
-    settings.paths.models_dir = _MODEL.parent
+    settings.paths.models_dir = MODEL.parent
     assistant = Assistant(settings, embedder=embedder)
     return assistant
 

@@ -17,9 +17,8 @@ from assistant import Assistant
 from assistant.models.provision import EXPECTED_SHA256, EXPECTED_SIZE
 from assistant.schema import Answer
 from assistant.web.chat import ChatUI
-from tests.served import Conversation
+from tests.served import Conversation, free_port
 from tests.standin_ollama import StandInOllama
-from tests.test_chroma_server import free_port
 
 QUESTION = "(réf. K5eed5eed) Qui a menacé de suspendre la coopération avec la Russie sur la Syrie ?"
 TIMEOUT_S = 2
@@ -47,7 +46,7 @@ def final_answer(assistant: Assistant) -> Answer:
 
 def test_down_at_start_then_back_in_the_served_chat(sample_assistant: Any) -> None:
     """The app starts and keeps serving with the server down; once it is up, answers come."""
-    from tests.test_app import serve
+    from tests.served import serve
 
     port = free_port()
     assistant = ollama_assistant(sample_assistant, f"http://127.0.0.1:{port}")

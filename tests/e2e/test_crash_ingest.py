@@ -6,7 +6,7 @@ the index with what a fresh ingest of the same files holds: the same articles, e
 of every chunk (same ids, texts and offsets) in the ledger, in Chroma and in the keyword index,
 every vector findable, nothing pending. `make test` runs a few kills; `make stress` runs many:
 
-    STRESS_KILLS=25 STRESS_ARTICLES=300 pytest tests/test_crash_ingest.py -s
+    STRESS_KILLS=25 STRESS_ARTICLES=300 pytest tests/e2e/test_crash_ingest.py -s
 """
 
 from __future__ import annotations

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from assistant.models.llmcheck import REBUILD_COMMAND, check
-from tests.conftest import ROOT
+from tests.conftest import MODEL, ROOT
+from tests.crashkit import DIE_WITH_SIGILL
 from tests.served import Conversation, app_env, copy_project, served_app
-from tests.test_answer_real_llm import _MODEL
-from tests.test_llmcheck import DIE_WITH_SIGILL
 
 QUESTION = "Qui a menacé de suspendre la coopération avec la Russie sur la Syrie ?"
 # First on the path, a llama_cpp package that dies with SIGILL when imported.
@@ -28,12 +27,12 @@ CRASHING_LLAMA = str(ROOT / "tests" / "sigill")
 def provisioned(tmp_path: Path) -> Path:
     """A models folder holding the provisioned default model (linked) and its checksum stamp,
     but no record of an earlier successful check: the check runs."""
-    if not _MODEL.exists():
-        pytest.fail(f"{_MODEL} is missing: `make test` provisions it first")
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: `make test` provisions it first")
     folder = tmp_path / "models"
     folder.mkdir()
-    (folder / _MODEL.name).symlink_to(_MODEL)
-    checksum = _MODEL.with_name(_MODEL.name + ".sha256")
+    (folder / MODEL.name).symlink_to(MODEL)
+    checksum = MODEL.with_name(MODEL.name + ".sha256")
     shutil.copy2(checksum, folder / checksum.name)
     return folder
 
@@ -96,5 +95,5 @@ def test_the_app_and_the_cli_survive_a_model_that_crashes(
         assert "No written answer" in reply.text and "Kerry" in reply.sources
         assert not again.error and REBUILD_COMMAND in again.text
         logs = app.logs()
-    assert f"error: The local model {_MODEL.name} cannot run" in logs
+    assert f"error: The local model {MODEL.name} cannot run" in logs
     assert "Traceback" not in logs

@@ -12,7 +12,7 @@ from assistant.index.manifest import Manifest
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import MemoEmbeddings
-from tests.test_ingest import assert_consistent
+from tests.crashkit import assert_consistent
 
 EDITED = "003_f31da141555cd608.txt"
 

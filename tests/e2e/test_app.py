@@ -14,10 +14,8 @@ from typing import Any
 import pytest
 
 from assistant.settings import load_settings
-from tests.conftest import ROOT, dev_cases
-from tests.served import message_text
-from tests.test_answer_real_llm import _MODEL
-from tests.test_chroma_server import free_port
+from tests.conftest import MODEL, ROOT, dev_cases
+from tests.served import message_text, serve
 
 pytestmark = [pytest.mark.llm, pytest.mark.server]
 
@@ -48,18 +46,8 @@ def project_copy(tmp_path_factory: pytest.TempPathFactory, sample_index: Path) -
     root = tmp_path_factory.mktemp("app") / "project"
     shutil.copytree(sample_index, root)
     settings = load_settings(config_file=root / "none.toml", environ={}, root=root)
-    settings.paths.models_dir = _MODEL.parent
+    settings.paths.models_dir = MODEL.parent
     return settings
-
-
-def serve(assistant: Any) -> tuple[Any, str]:
-    from assistant.web.chat import build_demo
-
-    demo = build_demo(assistant)
-    demo.queue(default_concurrency_limit=4)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    return demo, f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +55,8 @@ def app(
     tmp_path_factory: pytest.TempPathFactory, sample_index: Path, embedder: Any
 ) -> Iterator[Any]:
     """The app with the real default LLM."""
-    if not _MODEL.exists():
-        pytest.fail(f"{_MODEL} is missing: `make test` provisions it first")
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: `make test` provisions it first")
     from assistant import Assistant
     from ingest.pipeline import run_ingest
 

@@ -11,12 +11,11 @@ import pytest
 
 from assistant.settings import load_settings
 from assistant.text.language import detect_language
-from tests.conftest import dev_cases
+from tests.conftest import MODEL, dev_cases
 
 pytestmark = pytest.mark.llm
 
 CASES = {c["id"]: c for c in dev_cases()}
-_MODEL = load_settings(environ={}).models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
 def fold(text: str) -> str:
@@ -27,12 +26,12 @@ def fold(text: str) -> str:
 @pytest.fixture(scope="module")
 def real(sample_index: Any, embedder: Any) -> Any:
     """One assistant with the real model for the module (it loads once)."""
-    if not _MODEL.exists():
-        pytest.fail(f"{_MODEL} is missing: `make test` provisions it first")
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: `make test` provisions it first")
     from assistant import Assistant
 
     settings = load_settings(config_file=sample_index / "none.toml", environ={}, root=sample_index)
-    settings.paths.models_dir = _MODEL.parent
+    settings.paths.models_dir = MODEL.parent
     assistant = Assistant(settings, embedder=embedder)
     return assistant
 

@@ -16,7 +16,7 @@ import pytest
 from assistant import Assistant
 from assistant.errors import LLMUnavailableError
 from assistant.service import Token
-from tests.test_chroma_server import free_port
+from tests.served import free_port
 
 REPLY = ["Kerry ", "a menacé ", "[1]."]
 

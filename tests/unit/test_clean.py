@@ -9,7 +9,7 @@ import pytest
 
 from ingest.clean import CleanedArticle, clean_article, parse_date
 
-ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
+ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 SAMPLE_NAMES = sorted(p.name for p in ARTICLES.glob("*.txt"))
 
 

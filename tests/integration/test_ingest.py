@@ -15,17 +15,7 @@ from assistant.index.articles import ArticleIndex, ingest_lock
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import ROOT, MemoEmbeddings
-
-
-def assert_consistent(index: ArticleIndex) -> None:
-    """Exactly one copy of every chunk, in the ledger, in Chroma and in the keyword index."""
-    ledger = {c for a in index.manifest.articles() for c in a.chunk_ids}
-    assert all(a.state == "done" for a in index.manifest.articles())
-    chroma = index.collection.get(include=[])["ids"]
-    assert len(chroma) == len(set(chroma))
-    assert set(chroma) == ledger
-    keyword = index.keyword()
-    assert keyword is not None and sorted(keyword.ids) == sorted(ledger)
+from tests.crashkit import assert_consistent
 
 
 def test_full_then_unchanged_reingest(

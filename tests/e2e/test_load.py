@@ -31,7 +31,7 @@ from tests.standin_ollama import REF, StandInOllama
 
 pytestmark = pytest.mark.server
 
-OUTPUT = Path(__file__).resolve().parent / "output"
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
 # (first question, follow-up); {ref} is the turn's reference token
 TURNS = [
     ("(réf. {ref}) Que menace de faire John Kerry au sujet de la Syrie ?",

@@ -10,7 +10,7 @@ from assistant.index.manifest import ArticleRow, ChunkRow, Manifest
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import MemoEmbeddings
-from tests.test_ingest import assert_consistent
+from tests.crashkit import assert_consistent
 
 DIM = 384
 

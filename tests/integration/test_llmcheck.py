@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from assistant.models.llmcheck import REBUILD_COMMAND, check, crash_message, stamp_path
-from tests.test_answer_real_llm import _MODEL
+from tests.conftest import MODEL
+from tests.crashkit import DIE_WITH_SIGILL
 
-DIE_WITH_SIGILL = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"]
 SUCCEED = [sys.executable, "-c", "print('ok')"]
 
 
@@ -65,7 +65,7 @@ def test_a_child_that_hangs_is_stopped(model: Path) -> None:
 @pytest.mark.llm
 def test_the_default_model_runs_on_this_cpu(tmp_path: Path) -> None:
     """The real check: the installed llama.cpp build loads the default model and decodes."""
-    real = _MODEL
+    real = MODEL
     if not real.exists():
         pytest.fail(f"{real} is missing: `make test` provisions it first")
     link = tmp_path / real.name  # the stamp goes next to the link, not into models/
