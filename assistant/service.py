@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,9 +14,10 @@ from assistant.answer.chain import AnswerChain, Message, last_said
 from assistant.answer.evidence import EvidencePicker, Excerpt
 from assistant.answer.followup import resolve_follow_up
 from assistant.answer.grounding import missing_names, missing_people
-from assistant.answer.prompts import Prompts, load_prompts
+from assistant.answer.prompts import Prompts
 from assistant.answer.recall import AnswerMemory
 from assistant.answer.turns import FairLock
+from assistant.components import Components
 from assistant.errors import (
     AssistantError,
     IndexEmptyError,
@@ -27,11 +27,10 @@ from assistant.errors import (
 from assistant.index.articles import ArticleIndex
 from assistant.index.manifest import ArticleRow
 from assistant.index.report import IngestReport, Progress
-from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
-from assistant.models.llm import explain, llm_threads, make_helper_llm, make_llm, token_counter
-from assistant.models.llmcheck import Check, diagnose
+from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddings
+from assistant.models.llm import explain
+from assistant.models.llmcheck import Check
 from assistant.models.llmcheck import check as check_model
-from assistant.models.provision import is_provisioned
 from assistant.retrieval.retriever import ArticleRetriever, Retriever
 from assistant.schema import Answer, Filters, Passage
 from assistant.settings import Settings, load_settings
@@ -93,10 +92,10 @@ class Ingester(Protocol):
 
 
 class Assistant:
-    """Question answering over the indexed articles. Heavy parts load on first use, once.
-
-    Every component may be passed in instead: `llm` (any LangChain chat model), `embedder`
-    and `index`, e.g. fakes in logic tests or an embedder shared between assistants.
+    """Question answering over the indexed articles: the facade the web chat, the command
+    lines, the tests and the benchmarks use. Its parts (`Components`) load on first use, once;
+    `llm` (any LangChain chat model), `embedder` and `index` may be passed in instead, e.g.
+    fakes in logic tests or an embedder shared between assistants.
     """
 
     def __init__(
@@ -111,100 +110,46 @@ class Assistant:
         """`model_check` tells whether the embedded model runs on this CPU (see `llmcheck`);
         `ingester` lets `ingest` index files from this process (see `Ingester`)."""
         self.settings = settings or load_settings()
-        if embedder is not None:
-            self.__dict__["embedder"] = embedder  # the cached properties below: already made
-        if index is not None:
-            self.__dict__["index"] = index
+        self.parts = Components(self.settings, llm, model_check, embedder, index)
+        self.prompts: Prompts = self.parts.prompts
         self._ingester = ingester
-        self._run_model_check = model_check
-        self.prompts: Prompts = load_prompts()
-        self._llm = llm
-        self._helper: BaseChatModel | None = None
-        self._llm_made: BaseChatModel | None = None  # the model make_llm built, if any
-        self._llm_lock = threading.Lock()
         self.generation = FairLock()  # one generation at a time, first come first served
         self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
         self.memory = AnswerMemory()  # what recent answers cited, for their follow-ups
         self._answering = 0  # questions being answered now (background work waits for them)
         self._answering_lock = threading.Lock()
-        self._model_checked = False
-        self._model_check_lock = threading.Lock()  # not _llm_lock: held while models load
-        self._model_problem: AssistantError | None = None
 
     @property
     def llm(self) -> BaseChatModel:
-        with self._llm_lock:
-            if self._llm is None:
-                self._llm = self._llm_made = make_llm(self.settings)
-            return self._llm
+        return self.parts.llm
 
     @property
     def helper_llm(self) -> BaseChatModel:
-        """The model for follow-up rewrites and translations (see `make_helper_llm`); the
-        injected model when one was given."""
-        answer_llm = self.llm
-        with self._llm_lock:
-            if answer_llm is not self._llm_made:
-                return answer_llm  # given from outside (e.g. a fake in tests): it serves both
-            if self._helper is None:
-                self._helper = make_helper_llm(self.settings, answer_llm)
-            return self._helper
+        return self.parts.helper_llm
 
     def model_problem(self) -> AssistantError | None:
-        """Why the embedded model cannot answer here, found by running it in a child process
-        (see `llmcheck.diagnose`), or None. Checked once per process. A `ModelCrashError` (it
-        crashed on this CPU): questions get the passages found and no written answer, instead
-        of a crashed app; another error (a damaged file) is shown as any error is."""
-        with self._model_check_lock:
-            if not self._model_checked:
-                self._model_problem, self._model_checked = self._check_model(), True
-            return self._model_problem
+        """Why the embedded model cannot answer here, or None (see `Components`)."""
+        return self.parts.model_problem()
 
-    def _check_model(self) -> AssistantError | None:
-        cfg = self.settings.llm
-        path = self.settings.models_dir / cfg.model_file
-        if self._llm is not None or cfg.provider != "llamacpp" or not is_provisioned(path):
-            return None  # a given model, a server, or a missing file (`make_llm` explains it)
-        problem = diagnose(path, llm_threads(cfg), self._run_model_check)
-        if problem is not None:
-            logger.info("%s", problem)
-        return problem
-
-    @cached_property
+    @property
     def chain(self) -> AnswerChain:
-        return AnswerChain(
-            self.llm,
-            self.prompts,
-            token_counter(self.llm),
-            self.settings.llm.n_ctx,
-            self.settings.llm.max_tokens,
-            helper=lambda: self.helper_llm,
-        )
+        return self.parts.chain
 
-    @cached_property
+    @property
     def evidence(self) -> EvidencePicker:
-        cfg = self.settings.answer
-        embedder = self.embedder
-        return EvidencePicker(
-            embedder,
-            embedder.count_tokens,
-            cfg.evidence_tokens,
-            cfg.sentences_per_passage,
-            cfg.evidence_keyword_weight,
-            cfg.follow_up_favour,
-        )
+        return self.parts.evidence
 
-    @cached_property
+    @property
     def embedder(self) -> E5Embeddings | SentenceTransformerEmbeddings:
-        return make_embedder(self.settings.embedding)
+        return self.parts.embedder
 
-    @cached_property
+    @property
     def index(self) -> ArticleIndex:
-        return ArticleIndex(self.settings, self.embedder.name)
+        return self.parts.index
 
-    @cached_property
+    @property
     def retriever(self) -> Retriever:
-        return Retriever(self.index, self.embedder, self.settings.retrieval)
+        return self.parts.retriever
 
     def as_retriever(
         self, k: int | None = None, filters: Filters | None = None

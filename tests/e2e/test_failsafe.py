@@ -57,7 +57,7 @@ def test_a_crashing_model_gives_passages_and_the_rebuild_command(
     english = assistant.ask("Who threatened to suspend cooperation with Russia?")
     assert follow.retrieval_only and english.retrieval_only and english.passages
     assert assistant.warm_up(max_passages=0) == 0, "the warm-up does not load the model"
-    assert assistant._llm is None, "the model was never loaded in this process"
+    assert not assistant.parts.llm_loaded, "the model was never loaded in this process"
 
 
 @pytest.mark.server
