@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.answer.chain import AnswerChain, Message, last_said
+from assistant.answer.chain import AnswerChain, Checked, Message, last_said
 from assistant.answer.evidence import EvidencePicker, Excerpt
 from assistant.answer.followup import resolve_follow_up
 from assistant.answer.grounding import missing_names, missing_people
@@ -32,7 +32,7 @@ from assistant.models.llm import explain
 from assistant.models.llmcheck import Check
 from assistant.models.llmcheck import check as check_model
 from assistant.retrieval.retriever import ArticleRetriever, Retriever
-from assistant.schema import Answer, Filters, Passage
+from assistant.schema import Answer, Filters, Passage, Timings
 from assistant.settings import Settings, load_settings
 from assistant.text.language import detect_language
 from assistant.text.names import asks_who
@@ -72,6 +72,16 @@ class Waiting:
 
 
 Event = Passages | Token | Waiting | Answer
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What the model wrote, checked, and how the generation went."""
+
+    checked: Checked
+    first_token_s: float | None
+    incomplete: bool = False
+    stop_reason: str = ""
 
 
 class Ingester(Protocol):
@@ -254,17 +264,14 @@ class Assistant:
         retrieval_s = time.perf_counter() - started
         across = corpus_language != language  # the articles are in another language
         refused_by = self._refused_before_llm(standalone, language, across, found)
+        generated: Generated | None = None
         if refused_by:
-            yield Passages([], standalone)
-            answer = Answer(
-                self.prompts.refusal(language),
-                refused=True,
-                language=language,
-                refused_by=refused_by,
-            )
+            found = []
+            yield Passages(found, standalone)
+            checked = Checked(self.prompts.refusal(language), refused_by=refused_by)
         elif problem is not None:  # the model cannot run here: the passages, no written answer
             yield Passages(found, standalone)
-            answer = Answer(str(problem), passages=found, language=language, retrieval_only=True)
+            checked = Checked(str(problem))
         else:
             lead = None
             if cfg.article_opening and cfg.on("article_opening") and asks_who(standalone):
@@ -276,13 +283,29 @@ class Assistant:
             recalled = self.memory.recall(last_answer)
             excerpts = self.evidence.pick(standalone, found, weights, recalled, lead)
             excerpts = self.chain.fit_passages(excerpts, asked, language)
-            answer = yield from self._generate(asked, found, excerpts, language, started)
-            cited = {c.number for c in answer.citations}
-            self.memory.remember(answer.text, [e.text for e in excerpts if e.number in cited])
-        answer.standalone_question = standalone
-        answer.timings.retrieval_s = retrieval_s
-        answer.timings.total_s = time.perf_counter() - started
-        yield answer
+            generated = yield from self._generate(asked, found, excerpts, language, started)
+            checked = generated.checked
+            cited = {c.number for c in checked.citations}
+            self.memory.remember(checked.text, [e.text for e in excerpts if e.number in cited])
+        yield Answer(
+            text=checked.text,
+            citations=checked.citations,
+            refused=checked.refused,
+            standalone_question=standalone,
+            passages=found,
+            timings=Timings(
+                retrieval_s=retrieval_s,
+                first_token_s=generated.first_token_s if generated else None,
+                total_s=time.perf_counter() - started,
+            ),
+            uncited=checked.uncited and generated is not None,
+            incomplete=generated.incomplete if generated else False,
+            stop_reason=generated.stop_reason if generated else "",
+            language=language,
+            retrieval_only=problem is not None and not refused_by,
+            refused_by=checked.refused_by,
+            dropped=checked.dropped,
+        )
 
     def _refused_before_llm(
         self, question: str, language: str, across: bool, found: list[Passage]
@@ -360,7 +383,7 @@ class Assistant:
         excerpts: list[Excerpt],
         language: str,
         started: float,
-    ) -> Generator[Event, None, Answer]:
+    ) -> Generator[Event, None, Generated]:
         parts: list[str] = []
         first: float | None = None
         incomplete = False
@@ -397,11 +420,8 @@ class Assistant:
                         "Could not translate the answer: %s", explain(exc, self.settings)
                     )
         skip = frozenset(self.settings.answer.skip_steps)
-        answer = self.chain.finish(text, passages, excerpts, language, question, skip=skip)
-        answer.incomplete = incomplete
-        answer.stop_reason = stop_reason
-        answer.timings.first_token_s = first
-        return answer
+        checked = self.chain.finish(text, passages, excerpts, language, question, skip=skip)
+        return Generated(checked, first, incomplete, stop_reason)
 
     def ask(
         self,

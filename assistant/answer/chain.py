@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -29,7 +30,7 @@ from assistant.answer.evidence import Excerpt
 from assistant.answer.grounding import drop_unsupported
 from assistant.answer.prompts import Prompts
 from assistant.models.llm import prime
-from assistant.schema import Answer, Citation, Passage
+from assistant.schema import Citation, Passage
 from assistant.text.language import detect_language, language_name
 from assistant.text.untrusted import neutralise_control_tokens
 
@@ -73,6 +74,26 @@ def source_line(excerpt: Excerpt) -> str:
         title = ""  # a one-word title ("Syrie") would match inside any word ("Syrienne")
     date = excerpt.passage.published
     return f"{title} ({date})" if title and date else title or (f"({date})" if date else "")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The model's text after the answer checks (`AnswerChain.finish`): what is shown, what it
+    cites, and the step that refused it or the sentences the steps dropped."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused_by: str = ""  # the answer step that refused it; "" when it stands
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (step, sentence dropped)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refused_by)
+
+    @property
+    def uncited(self) -> bool:
+        """A standing answer none of whose sentences could be tied to a passage."""
+        return not self.refused and not self.citations
 
 
 class AnswerChain:
@@ -206,7 +227,7 @@ class AnswerChain:
         language: str,
         question: str = "",
         skip: frozenset[str] = frozenset(),
-    ) -> Answer:
+    ) -> Checked:
         """The checked answer, through the answer-policy steps that act on the model's text
         (see `assistant.steps`; those in `skip` do not run), in this order:
 
@@ -247,20 +268,6 @@ class AnswerChain:
         elif not has_claims(checked.text):
             refused_by = dropped[-1][0] if dropped else "refusal_detection"
         if refused_by:
-            return Answer(
-                text=self.prompts.refusal(language),
-                refused=True,
-                language=language,
-                passages=passages,
-                refused_by=refused_by,
-                dropped=dropped,
-            )
+            return Checked(self.prompts.refusal(language), refused_by=refused_by, dropped=dropped)
         citations = [Citation(n, passages[n - 1]) for n in checked.numbers]
-        return Answer(
-            text=checked.text,
-            citations=citations,
-            passages=passages,
-            language=language,
-            uncited=not citations,
-            dropped=dropped,
-        )
+        return Checked(checked.text, citations, dropped=dropped)
