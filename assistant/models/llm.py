@@ -55,23 +55,21 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
             ensure_runs(path, threads)  # in a child: a crash there does not take us down
             passive_waits()  # before llama.cpp loads its OpenMP runtime
             try:
-                from langchain_community.chat_models import ChatLlamaCpp
+                from assistant.models.llamacpp_chat import LlamaCppChat
             except ImportError as exc:
                 raise ProviderNotInstalledError(
-                    "llama.cpp support needs `pip install llama-cpp-python langchain-community`."
+                    "llama.cpp support needs llama-cpp-python: run `make setup`."
                 ) from exc
             try:
-                chat = ChatLlamaCpp(
+                chat = LlamaCppChat(
                     model_path=str(path),
                     n_ctx=n_ctx or cfg.n_ctx,
                     n_threads=threads,
-                    n_batch=512,  # the default (8) makes prompt processing several times slower
                     max_tokens=cfg.max_tokens,
                     temperature=cfg.temperature,
                     repeat_penalty=1.05,
                     seed=0,
-                    streaming=True,
-                    verbose=False,
+                    rope_freq_base=cfg.rope_freq_base,
                 )
             except Exception as exc:
                 raise _load_failure(path, exc) from exc
@@ -106,11 +104,9 @@ def prime(llm: BaseChatModel, messages: list[BaseMessage]) -> bool:
     """Have an embedded llama.cpp model read `messages` (generating one token), so its context
     keeps them evaluated and the next prompt starting the same way reads only the rest. An
     Ollama server keeps its own prompt cache, and other models have none: nothing is done."""
-    try:
-        from langchain_community.chat_models import ChatLlamaCpp
-    except ImportError:
-        return False
-    if not isinstance(llm, ChatLlamaCpp):
+    from assistant.models.llamacpp_chat import LlamaCppChat
+
+    if not isinstance(llm, LlamaCppChat):
         return False
     llm.invoke(messages, max_tokens=1)
     return True

@@ -1,6 +1,6 @@
 """LangChain's standard test suites (`langchain-tests`) against the LangChain classes this
-project defines: the retriever over the index and the default embedder. (The chat models are
-LangChain's own: ChatLlamaCpp and ChatOllama.)"""
+project defines: the retriever over the index and the default embedder. The llama.cpp chat
+model's suites need the real model: tests/e2e/test_llamacpp_chat.py."""
 
 from __future__ import annotations
 

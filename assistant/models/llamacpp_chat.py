@@ -1,0 +1,195 @@
+"""The embedded chat model: a thin LangChain `BaseChatModel` over llama-cpp-python.
+
+It replaces `langchain_community`'s `ChatLlamaCpp` (that package is being sunset) and sends
+llama.cpp the same parameters for the same settings, so answers do not change. The RoPE
+frequency base is explicit (`rope_freq_base`, 0 for the GGUF's own): the community wrapper
+always passed 10,000. The prompt's longest common prefix with the previous call is reused by
+llama.cpp itself, so a static system prompt is evaluated once per context.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+)
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
+
+
+class LlamaCppChat(BaseChatModel):
+    """A GGUF model run in this process by llama.cpp, streaming token by token."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    n_batch: int = 512  # llama-cpp-python's default (8) reads prompts several times slower
+    max_tokens: int = 384
+    temperature: float = 0.0
+    top_p: float = 0.95
+    top_k: int = 40
+    repeat_penalty: float = 1.05
+    seed: int = 0
+    rope_freq_base: float = 10_000.0  # 0: the GGUF's own
+    rope_freq_scale: float = 1.0  # 0: the GGUF's own
+    stop: list[str] | None = None
+    verbose: bool = False
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    _client: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @model_validator(mode="after")
+    def _load(self) -> LlamaCppChat:
+        from llama_cpp import Llama
+
+        self._client = Llama(
+            self.model_path,
+            n_ctx=self.n_ctx,
+            n_threads=self.n_threads,
+            n_batch=self.n_batch,
+            seed=self.seed,
+            rope_freq_base=self.rope_freq_base,
+            rope_freq_scale=self.rope_freq_scale,
+            verbose=self.verbose,
+            **self.model_kwargs,
+        )
+        return self
+
+    @property
+    def client(self) -> Any:
+        """The `llama_cpp.Llama` instance (tokenizer, metadata, low-level calls)."""
+        return self._client
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, **self._call_params(None)}
+
+    @property
+    def model_name(self) -> str:
+        """The GGUF file's name."""
+        return Path(self.model_path).name
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_model_name"] = kwargs.get("model", self.model_name)  # as traced
+        return params
+
+    def get_num_tokens(self, text: str) -> int:
+        return len(self._client.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def _call_params(self, stop: list[str] | None) -> dict[str, Any]:
+        return {
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "top_k": self.top_k,
+            "repeat_penalty": self.repeat_penalty,
+            "stop": stop or self.stop or [],
+        }
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        params = {**self._call_params(stop), **kwargs}
+        with self._lock:  # one llama.cpp context: calls from several threads take turns
+            yield from self._locked_stream(messages, params, run_manager)
+
+    def _locked_stream(
+        self,
+        messages: list[BaseMessage],
+        params: dict[str, Any],
+        run_manager: CallbackManagerForLLMRun | None,
+    ) -> Iterator[ChatGenerationChunk]:
+        prompt_tokens = 0
+        completion_tokens = 0
+        for event in self._client.create_chat_completion(
+            messages=[_as_dict(m) for m in messages], stream=True, **params
+        ):
+            choice = event["choices"][0] if event.get("choices") else None
+            if choice is None:
+                continue
+            text = (choice.get("delta") or {}).get("content") or ""
+            finish = choice.get("finish_reason")
+            if text:
+                completion_tokens += 1
+            info = {"finish_reason": finish} if finish else None
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text), generation_info=info)
+            if finish:  # the last chunk: how many tokens were read and written
+                prompt_tokens = max(self._client.n_tokens - completion_tokens, 0)
+                chunk = ChatGenerationChunk(
+                    message=AIMessageChunk(
+                        content=text,
+                        usage_metadata=UsageMetadata(
+                            input_tokens=prompt_tokens,
+                            output_tokens=completion_tokens,
+                            total_tokens=prompt_tokens + completion_tokens,
+                        ),
+                        response_metadata={
+                            "model_name": self.model_name,
+                            "finish_reason": finish,
+                        },
+                    ),
+                    generation_info=info,
+                )
+            if run_manager and text:
+                run_manager.on_llm_new_token(text, chunk=chunk)
+            yield chunk
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = ""
+        info: dict[str, Any] = {}
+        usage: UsageMetadata | None = None
+        for chunk in self._stream(messages, stop, run_manager, **kwargs):
+            text += chunk.text
+            info.update(chunk.generation_info or {})
+            if isinstance(chunk.message, AIMessageChunk) and chunk.message.usage_metadata:
+                usage = chunk.message.usage_metadata
+        message = AIMessage(
+            content=text,
+            usage_metadata=usage,
+            response_metadata={"model_name": self.model_name, **info},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message, generation_info=info)])
+
+
+def _as_dict(message: BaseMessage) -> dict[str, Any]:
+    """A message as llama.cpp's chat templates take it: a role and text content."""
+    if isinstance(message, SystemMessage):
+        role = "system"
+    elif isinstance(message, HumanMessage):
+        role = "user"
+    elif isinstance(message, AIMessage):
+        role = "assistant"
+    elif isinstance(message, ChatMessage):
+        role = message.role
+    else:
+        raise TypeError(f"{type(message).__name__} is not supported by the llama.cpp chat model")
+    return {"role": role, "content": message.text}
