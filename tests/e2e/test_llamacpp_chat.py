@@ -20,44 +20,34 @@ PARAMS: dict[str, Any] = {"model_path": str(MODEL), "n_ctx": 1024, "n_threads": 
 SHORT = 24  # answer tokens: the suites check that text comes, not what it says
 
 
-class TestLlamaCppChatUnit(ChatModelUnitTests):
+class _LlamaCppChatConfig:
+    """What both suites need to know about the model under test."""
+
+    @property
+    def supports_model_override(self) -> bool:
+        return False  # one GGUF is loaded: another is another instance
+
+    @property
+    def standard_chat_model_params(self) -> dict[str, Any]:
+        return {**super().standard_chat_model_params, "max_tokens": SHORT}  # the suite's own
+
+    @property
+    def chat_model_class(self) -> type[BaseChatModel]:
+        return LlamaCppChat
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return PARAMS
+
+
+class TestLlamaCppChatUnit(_LlamaCppChatConfig, ChatModelUnitTests):
     @pytest.mark.xfail(reason="making the model loads its GGUF weights (seconds)", run=False)
     def test_init_time(self, benchmark: Any) -> None:
         raise NotImplementedError
 
-    @property
-    def supports_model_override(self) -> bool:
-        return False  # one GGUF is loaded: another is another instance
 
-    @property
-    def standard_chat_model_params(self) -> dict[str, Any]:
-        return {**super().standard_chat_model_params, "max_tokens": SHORT}
-
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return LlamaCppChat
-
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return PARAMS
-
-
-class TestLlamaCppChat(ChatModelIntegrationTests):
-    @property
-    def supports_model_override(self) -> bool:
-        return False  # one GGUF is loaded: another is another instance
-
-    @property
-    def standard_chat_model_params(self) -> dict[str, Any]:
-        return {**super().standard_chat_model_params, "max_tokens": SHORT}
-
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return LlamaCppChat
-
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return PARAMS
+class TestLlamaCppChat(_LlamaCppChatConfig, ChatModelIntegrationTests):
+    pass
 
 
 def test_the_rope_base_is_the_setting_or_the_models_own() -> None:
