@@ -12,11 +12,12 @@ from assistant.schema import Answer
 
 
 def _provision(args: argparse.Namespace) -> None:
+    from assistant.models.gguf import DEFAULT_MODEL_FILE
     from assistant.models.provision import assemble
     from assistant.settings import load_settings
 
     settings = load_settings()
-    target = assemble(settings.models_dir / settings.llm.model_file)
+    target = assemble(settings.models_dir / DEFAULT_MODEL_FILE)
     print(f"model ready: {target}")
 
 
@@ -67,7 +68,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _check_model(args: argparse.Namespace) -> int:
-    from assistant.models.provision import is_provisioned
+    from assistant.models.provision import usable
     from assistant.service import default_assistant
 
     assistant = default_assistant()
@@ -77,14 +78,43 @@ def _check_model(args: argparse.Namespace) -> int:
     from assistant.models.llm import make_llm  # the same messages as the first question would give
 
     path = assistant.settings.models_dir / assistant.settings.llm.model_file
-    if not is_provisioned(path):
-        make_llm(assistant.settings)  # raises the error naming `make models`
+    if not usable(path):
+        make_llm(assistant.settings)  # raises the error naming what to do
     print("Checking that the local model loads and answers on this CPU…", flush=True)
     problem = assistant.model_problem()
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     print("ok: the local model runs on this CPU")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from assistant.models.gguf import describe, is_default
+    from assistant.models.llm import make_llm
+    from assistant.models.provision import usable
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    cfg = settings.llm
+    if cfg.provider != "llamacpp":
+        print(f"llm.provider is {cfg.provider!r}: model {cfg.ollama_model} on the server")
+        return 0
+    path = settings.models_dir / cfg.model_file
+    if not path.exists() or not usable(path):
+        make_llm(settings)  # raises the error naming what to do
+    info = describe(path)
+    origin = "default, provisioned by `make models`" if is_default(path) else "your own GGUF"
+    context = f"{info.context_length:,}" if info.context_length else "unknown"
+    print(f"{info.path} ({origin})")
+    print(f"  model         {info.name}")
+    print(f"  architecture  {info.architecture}")
+    print(f"  quantisation  {info.quantisation}")
+    print(f"  size          {info.size_bytes / 2**30:.2f} GiB")
+    print(f"  context       {context} tokens trained (llm.n_ctx = {cfg.n_ctx:,} used)")
+    print(
+        f"  chat template {'from the file' if info.chat_template else 'none (llama.cpp default)'}"
+    )
     return 0
 
 
@@ -125,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ask", help="answer a question and list its sources")
     p.add_argument("question")
     sub.add_parser("check-model", help="check that the embedded model runs on this CPU")
+    sub.add_parser("models", help="show the configured model: architecture, size, context")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handlers: dict[str, Callable[[argparse.Namespace], int | None]] = {
@@ -133,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         "retrieve": _retrieve,
         "ask": _ask,
         "check-model": _check_model,
+        "models": _models,
     }
     try:
         return handlers[args.command](args) or 0

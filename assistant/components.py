@@ -20,7 +20,7 @@ from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddi
 from assistant.models.llm import llm_threads, make_helper_llm, make_llm, token_counter
 from assistant.models.llmcheck import Check, diagnose
 from assistant.models.llmcheck import check as check_model
-from assistant.models.provision import is_provisioned
+from assistant.models.provision import usable
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 
@@ -89,7 +89,7 @@ class Components:
     def _check_model(self) -> AssistantError | None:
         cfg = self.settings.llm
         path = self.settings.models_dir / cfg.model_file
-        if self._llm is not None or cfg.provider != "llamacpp" or not is_provisioned(path):
+        if self._llm is not None or cfg.provider != "llamacpp" or not usable(path):
             return None  # a given model, a server, or a missing file (`make_llm` explains it)
         problem = diagnose(path, llm_threads(cfg), self._run_model_check)
         if problem is not None:

@@ -124,7 +124,10 @@ class LLMSettings(_Section):
         "llamacpp", description="LLM backend: embedded llama.cpp (no server) or an Ollama server."
     )
     model_file: str = Field(
-        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", description="GGUF file name in models_dir."
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        description="The GGUF model: a file name in models_dir, or a path. The default is "
+        "assembled by `make models` and checked against its checksum; any other GGUF is "
+        "used as it is (its chat template and metadata come from the file).",
     )
     n_ctx: int = Field(4096, ge=512, description="Context window in tokens.")
     max_tokens: int = Field(384, ge=16, description="Longest answer in tokens.")
@@ -132,13 +135,12 @@ class LLMSettings(_Section):
         0.0, ge=0.0, le=2.0, description="Sampling temperature (0: greedy, repeatable answers)."
     )
     threads: int = Field(0, ge=0, description="llama.cpp threads (0: all cores).")
-    rope_freq_base: float = Field(
-        10_000.0,
+    rope_freq_base: float | None = Field(
+        None,
         ge=0.0,
-        description="llama.cpp RoPE frequency base (0: the GGUF's own). The default Qwen2.5 "
-        "1.5B is trained with 1,000,000, yet answers better on the development sets with "
-        "10,000, which LangChain's ChatLlamaCpp always passed (docs/evaluation.md); set 0 "
-        "for another model.",
+        description="llama.cpp RoPE frequency base; 0: the GGUF's own. Unset: the file's own, "
+        "except for the default Qwen2.5 1.5B, which is trained with 1,000,000 yet answers "
+        "better on the development sets with 10,000 (docs/evaluation.md).",
     )
     ollama_base_url: str = Field("http://127.0.0.1:11434", description="Ollama server URL.")
     ollama_model: str = Field("qwen2.5:1.5b-instruct", description="Ollama model name.")

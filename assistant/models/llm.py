@@ -22,6 +22,7 @@ from assistant.errors import (
     ModelNotFoundError,
     ProviderNotInstalledError,
 )
+from assistant.models.gguf import is_default, is_gguf, rope_freq_base
 from assistant.models.llmcheck import ensure_runs
 from assistant.models.openmp import passive_waits
 from assistant.models.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
@@ -45,11 +46,16 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                 raise ModelNotFoundError(
                     f"The model file {path} is missing. Run {PROVISION_COMMAND}."
                 )
-            if not is_provisioned(path):
+            if is_default(path) and not is_provisioned(path):
                 raise ModelNotFoundError(
                     f"The model file {path} is corrupted or unverified (size "
                     f"{path.stat().st_size}, expected {EXPECTED_SIZE}). Delete it and run "
                     f"{PROVISION_COMMAND}."
+                )
+            if not is_gguf(path):
+                raise ModelNotFoundError(
+                    f"{path} is not a GGUF model file; set llm.model_file to a .gguf file "
+                    "(llama.cpp's format)."
                 )
             threads = llm_threads(cfg)
             ensure_runs(path, threads)  # in a child: a crash there does not take us down
@@ -69,7 +75,7 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                     temperature=cfg.temperature,
                     repeat_penalty=1.05,
                     seed=0,
-                    rope_freq_base=cfg.rope_freq_base,
+                    rope_freq_base=rope_freq_base(path, cfg.rope_freq_base),
                 )
             except Exception as exc:
                 raise _load_failure(path, exc) from exc
@@ -128,6 +134,11 @@ def _load_failure(path: Path, exc: Exception) -> AssistantError:
     """Why llama.cpp could not load a file that passed the cheap size-and-stamp check: the full
     checksum tells a damaged file (re-provision it) from a llama.cpp problem."""
     logger.info("llama.cpp could not load %s: %s", path, " ".join(str(exc).split())[:300])
+    if not is_default(path):
+        return ModelNotFoundError(
+            f"llama.cpp could not load {path}: {' '.join(str(exc).split())[:200]}. Check that "
+            "it is a complete GGUF file that this llama.cpp version supports."
+        )
     verify(path)  # raises ModelNotFoundError naming the command when the file is damaged
     return ProviderNotInstalledError(
         f"llama.cpp could not load {path}, although its checksum is right; reinstall "

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import AssistantError, ModelCrashError, ModelNotFoundError
+from assistant.models.gguf import is_default
 from assistant.models.openmp import passive_waits
 from assistant.models.provision import verify
 
@@ -150,16 +151,17 @@ Check = Callable[[Path, int], CheckResult]
 
 
 def diagnose(model: Path, threads: int, run_check: Check = check) -> AssistantError | None:
-    """Why the provisioned default model cannot answer here, as the error to show: a damaged
-    file (the full checksum tells) names the command that provisions it again; anything else is
-    a `ModelCrashError` naming the rebuild. None when it runs."""
+    """Why the model cannot answer here, as the error to show: a damaged default model (the
+    full checksum tells) names the command that provisions it again; anything else is a
+    `ModelCrashError` naming the rebuild. None when it runs."""
     result = run_check(model, threads)
     if result.ok:
         return None
-    try:
-        verify(model)
-    except ModelNotFoundError as damaged:
-        return damaged
+    if is_default(model):
+        try:
+            verify(model)
+        except ModelNotFoundError as damaged:
+            return damaged
     return ModelCrashError(crash_message(model, result.detail))
 
 

@@ -63,6 +63,14 @@ def is_provisioned(target: Path) -> bool:
     )
 
 
+def usable(path: Path) -> bool:
+    """Cheap check that `path` can be tried: the default model provisioned (size and stamp),
+    or any other GGUF file."""
+    from assistant.models.gguf import is_default, is_gguf
+
+    return is_provisioned(path) if is_default(path) else is_gguf(path)
+
+
 def assemble(target: Path, parts: list[Path] | None = None) -> Path:
     """Concatenate the parts into `target` (atomic rename), verifying size and sha256."""
     if is_provisioned(target):
