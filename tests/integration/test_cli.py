@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 COMMAND = Path(sys.executable).parent / "news-assistant"  # installed by `make setup`
@@ -32,6 +34,7 @@ def test_without_a_command_it_lists_them_and_an_unknown_one_is_named() -> None:
     assert unknown.stderr.startswith("error: unknown command 'search'; the commands are ingest")
 
 
+@pytest.mark.slow  # three command runs, each loading the embedder
 def test_ingest_stats_and_retrieve_share_one_index(tmp_path: Path) -> None:
     env = {**os.environ, "ASSISTANT__PATHS__INDEX_DIR": str(tmp_path / "idx")}
     article = ROOT / "data" / "articles" / "002_ad97fbf99101d503.txt"

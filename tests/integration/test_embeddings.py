@@ -52,6 +52,7 @@ def test_sentence_transformers_provider_loads_a_local_folder_offline() -> None:
     assert embedder.name.startswith("sentence-transformers:")
 
 
+@pytest.mark.slow  # imports sentence-transformers and torch
 def test_sentence_transformers_hub_id_offline_gives_clear_error() -> None:
     with pytest.raises(ModelNotFoundError, match="offline"):
         SentenceTransformerEmbeddings("some-org/not-a-cached-model")
