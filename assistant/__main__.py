@@ -6,9 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError
 from assistant.schema import Answer
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 
 def _provision(args: argparse.Namespace) -> None:
@@ -67,19 +72,26 @@ def _ask(args: argparse.Namespace) -> int:
     return status
 
 
-def _check_model(args: argparse.Namespace) -> int:
+def _usable_model(settings: Settings) -> Path:
+    """The configured embedded model's path, once it can be tried; else the error `make_llm`
+    gives, which names what to do."""
+    from assistant.models.llm import make_llm
     from assistant.models.provision import usable
+
+    path = settings.models_dir / settings.llm.model_file
+    if not usable(path):
+        make_llm(settings)  # raises
+    return path
+
+
+def _check_model(args: argparse.Namespace) -> int:
     from assistant.service import default_assistant
 
     assistant = default_assistant()
     if assistant.settings.llm.provider != "llamacpp":
         print(f"llm.provider is {assistant.settings.llm.provider!r}: no embedded model to check")
         return 0
-    from assistant.models.llm import make_llm  # the same messages as the first question would give
-
-    path = assistant.settings.models_dir / assistant.settings.llm.model_file
-    if not usable(path):
-        make_llm(assistant.settings)  # raises the error naming what to do
+    _usable_model(assistant.settings)  # the same messages as the first question would give
     print("Checking that the local model loads and answers on this CPU…", flush=True)
     problem = assistant.model_problem()
     if problem is not None:
@@ -91,8 +103,6 @@ def _check_model(args: argparse.Namespace) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     from assistant.models.gguf import describe, is_default
-    from assistant.models.llm import make_llm
-    from assistant.models.provision import usable
     from assistant.settings import load_settings
 
     settings = load_settings()
@@ -100,9 +110,7 @@ def _models(args: argparse.Namespace) -> int:
     if cfg.provider != "llamacpp":
         print(f"llm.provider is {cfg.provider!r}: model {cfg.ollama_model} on the server")
         return 0
-    path = settings.models_dir / cfg.model_file
-    if not path.exists() or not usable(path):
-        make_llm(settings)  # raises the error naming what to do
+    path = _usable_model(settings)
     info = describe(path)
     origin = "default, provisioned by `make models`" if is_default(path) else "your own GGUF"
     context = f"{info.context_length:,}" if info.context_length else "unknown"

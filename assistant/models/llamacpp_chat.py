@@ -28,6 +28,8 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
+from assistant.models.gguf import DEFAULT_ROPE_FREQ_BASE
+
 
 class LlamaCppChat(BaseChatModel):
     """A GGUF model run in this process by llama.cpp, streaming token by token."""
@@ -44,7 +46,7 @@ class LlamaCppChat(BaseChatModel):
     top_k: int = 40
     repeat_penalty: float = 1.05
     seed: int = 0
-    rope_freq_base: float = 10_000.0  # 0: the GGUF's own
+    rope_freq_base: float = DEFAULT_ROPE_FREQ_BASE  # the default model's; 0: the GGUF's own
     rope_freq_scale: float = 1.0  # 0: the GGUF's own
     stop: list[str] | None = None
     verbose: bool = False
@@ -122,7 +124,6 @@ class LlamaCppChat(BaseChatModel):
         params: dict[str, Any],
         run_manager: CallbackManagerForLLMRun | None,
     ) -> Iterator[ChatGenerationChunk]:
-        prompt_tokens = 0
         completion_tokens = 0
         for event in self._client.create_chat_completion(
             messages=[_as_dict(m) for m in messages], stream=True, **params
@@ -134,25 +135,20 @@ class LlamaCppChat(BaseChatModel):
             finish = choice.get("finish_reason")
             if text:
                 completion_tokens += 1
-            info = {"finish_reason": finish} if finish else None
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text), generation_info=info)
+            message = AIMessageChunk(content=text)
             if finish:  # the last chunk: how many tokens were read and written
                 prompt_tokens = max(self._client.n_tokens - completion_tokens, 0)
-                chunk = ChatGenerationChunk(
-                    message=AIMessageChunk(
-                        content=text,
-                        usage_metadata=UsageMetadata(
-                            input_tokens=prompt_tokens,
-                            output_tokens=completion_tokens,
-                            total_tokens=prompt_tokens + completion_tokens,
-                        ),
-                        response_metadata={
-                            "model_name": self.model_name,
-                            "finish_reason": finish,
-                        },
+                message = AIMessageChunk(
+                    content=text,
+                    usage_metadata=UsageMetadata(
+                        input_tokens=prompt_tokens,
+                        output_tokens=completion_tokens,
+                        total_tokens=prompt_tokens + completion_tokens,
                     ),
-                    generation_info=info,
+                    response_metadata={"model_name": self.model_name, "finish_reason": finish},
                 )
+            info = {"finish_reason": finish} if finish else None
+            chunk = ChatGenerationChunk(message=message, generation_info=info)
             if run_manager and text:
                 run_manager.on_llm_new_token(text, chunk=chunk)
             yield chunk

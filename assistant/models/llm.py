@@ -11,7 +11,6 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
@@ -148,9 +147,10 @@ def _load_failure(path: Path, exc: Exception) -> AssistantError:
 
 def token_counter(llm: BaseChatModel) -> Callable[[str], int]:
     """Exact token counts for llama.cpp; a safe over-estimate (3 chars a token) otherwise."""
-    client: Any = getattr(llm, "client", None)
-    if client is not None and hasattr(client, "tokenize"):
-        return lambda text: len(client.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+    from assistant.models.llamacpp_chat import LlamaCppChat
+
+    if isinstance(llm, LlamaCppChat):
+        return llm.get_num_tokens
     return lambda text: len(text) // 3 + 1
 
 
