@@ -107,8 +107,13 @@ def _models(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     cfg = settings.llm
-    if cfg.provider != "llamacpp":
-        print(f"llm.provider is {cfg.provider!r}: model {cfg.ollama_model} on the server")
+    if cfg.provider == "ollama":
+        print(f"llm.provider is 'ollama': model {cfg.ollama_model} at {cfg.ollama_base_url}")
+        return 0
+    if cfg.provider == "openai":
+        from assistant.models.openai_server import served_model
+
+        print(f"llm.provider is 'openai': model {served_model(cfg)} at {cfg.openai_base_url}")
         return 0
     path = _usable_model(settings)
     info = describe(path)

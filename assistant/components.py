@@ -16,7 +16,7 @@ from assistant.answer.evidence import EvidencePicker
 from assistant.answer.prompts import Prompts, load_prompts
 from assistant.errors import AssistantError
 from assistant.index.articles import ArticleIndex
-from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embedder
+from assistant.models.embeddings import Embedder, make_embedder
 from assistant.models.llm import llm_threads, make_helper_llm, make_llm, token_counter
 from assistant.models.llmcheck import Check, diagnose
 from assistant.models.llmcheck import check as check_model
@@ -33,7 +33,7 @@ class Components:
         settings: Settings,
         llm: BaseChatModel | None = None,
         model_check: Check = check_model,
-        embedder: E5Embeddings | SentenceTransformerEmbeddings | None = None,
+        embedder: Embedder | None = None,
         index: ArticleIndex | None = None,
     ) -> None:
         """`model_check` tells whether the embedded model runs on this CPU (see `llmcheck`)."""
@@ -121,7 +121,7 @@ class Components:
         )
 
     @cached_property
-    def embedder(self) -> E5Embeddings | SentenceTransformerEmbeddings:
+    def embedder(self) -> Embedder:
         return make_embedder(self.settings.embedding)
 
     @cached_property

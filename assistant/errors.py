@@ -38,6 +38,10 @@ class LLMUnavailableError(AssistantError):
     """The LLM backend cannot be reached or failed while answering."""
 
 
+class EmbedderUnavailableError(AssistantError):
+    """The embedding server cannot be reached or failed."""
+
+
 class PromptError(AssistantError):
     """A prompt file is missing or has wrong placeholders."""
 

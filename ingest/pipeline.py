@@ -19,7 +19,7 @@ from typing import Protocol
 from assistant.index.articles import ArticleIndex, ingest_lock
 from assistant.index.manifest import ArticleRow, ChunkRow
 from assistant.index.report import IngestReport, Progress
-from assistant.models.embeddings import E5Embeddings, SentenceTransformerEmbeddings
+from assistant.models.embeddings import Embedder
 from assistant.settings import Settings
 from assistant.text.untrusted import printable
 from ingest.chunk import chunk_text, text_hash
@@ -30,8 +30,6 @@ logger = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking rules change, so every article is re-processed once.
 PIPELINE_VERSION = "2"  # 2: sentences over the token budget are cut between words
-
-Embedder = E5Embeddings | SentenceTransformerEmbeddings
 
 
 class Chunking(Protocol):

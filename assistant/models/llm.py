@@ -1,4 +1,5 @@
-"""The LLM backends behind one factory: embedded llama.cpp (default) or an Ollama server.
+"""The LLM backends behind one factory: embedded llama.cpp (default), an Ollama server or an
+OpenAI-compatible server.
 
 Provider packages are imported only here, lazily, with an install hint when one is missing.
 `explain` turns a backend's low-level failure into the message and command a user needs.
@@ -98,6 +99,10 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                 temperature=cfg.temperature,
                 client_kwargs={"timeout": cfg.timeout_s},
             )
+        case "openai":
+            from assistant.models.openai_server import make_openai_chat
+
+            return make_openai_chat(cfg)
 
 
 def llm_threads(cfg: LLMSettings) -> int:
@@ -160,6 +165,10 @@ def explain(exc: BaseException, settings: Settings) -> AssistantError:
         return exc
     if settings.llm.provider == "ollama":
         return _explain_ollama(exc, settings)
+    if settings.llm.provider == "openai":
+        from assistant.models.openai_server import explain_openai
+
+        return explain_openai(exc, settings.llm)
     return LLMUnavailableError(f"The local model failed while answering: {exc}")
 
 

