@@ -12,7 +12,7 @@ $(error cannot choose a llama.cpp build: is $(PYTHON) installed, and LLAMA_CPU o
 endif
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-8)-$(notdir $(LLAMA_WHEEL_DIR))
 
-.PHONY: setup models browser run ingest eval test test-fast bench stress lint typecheck clean rebuild-llm
+.PHONY: setup models browser run ingest eval calibrate test test-fast bench stress lint typecheck clean rebuild-llm
 
 setup: $(STAMP) models
 
@@ -62,6 +62,11 @@ run: ingest
 # table. One file: `python -m assistant.eval FILE.jsonl`. A step's effect: EVAL_ARGS="--without STEP".
 eval: setup
 	$(PY) -m bench.evalsuite --out bench/results/eval-$(shell date +%Y-%m-%d).json $(EVAL_ARGS)
+
+# The dense-score refusal threshold for the configured embedder, fitted on every development set
+# (e.g. ASSISTANT__EMBEDDING__PROVIDER=sentence-transformers ASSISTANT__EMBEDDING__MODEL=DIR).
+calibrate: setup
+	$(PY) -m bench.calibrate
 
 lint: $(STAMP)
 	$(PY) -m ruff check assistant ingest tests bench app.py news_assistant.py tools

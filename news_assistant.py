@@ -3,6 +3,7 @@
   news-assistant ingest [--prune] [--reset] [--dry-run] [PATH ...]   (python -m ingest)
   news-assistant ask QUESTION | retrieve QUESTION [-k N] | stats      (python -m assistant)
   news-assistant provision | check-model | models                     (python -m assistant)
+  news-assistant calibrate FILE.jsonl… [--write]                      (python -m assistant)
   news-assistant serve                                                (python app.py)
   news-assistant eval FILE.jsonl [--out FILE.json]                    (python -m assistant.eval)
 
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import sys
 
-_ASSISTANT_COMMANDS = {"ask", "retrieve", "stats", "provision", "check-model", "models"}
+_ASSISTANT_COMMANDS = {
+    "ask", "retrieve", "stats", "provision", "check-model", "models", "calibrate"
+}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

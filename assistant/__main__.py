@@ -131,6 +131,28 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from assistant.eval.calibrate import best_scores, describe, fit, measure
+    from assistant.eval.cases import load_cases
+    from assistant.service import default_assistant
+
+    assistant = default_assistant()
+    cases = [case for file in args.files for case in load_cases(file)]
+    print(f"Searching the index for {len(cases)} questions…", flush=True)
+    scores = best_scores(assistant, cases)
+    embedder = assistant.embedder
+    print(f"embedder {embedder.name} (profile {embedder.profile})")
+    print(f"now:    {describe(measure(scores, assistant.parts.min_dense_score))}")
+    result = fit(scores, args.max_refused)
+    print(f"fitted: {describe(result)}")
+    if args.write:
+        assistant.index.record_threshold(result.threshold)
+        print(f"Recorded in the index at {assistant.index.dir}: later questions use it.")
+    else:
+        print("Add --write to record it in the index.")
+    return 0
+
+
 def _print_passages(answer: Answer) -> None:
     for n, p in enumerate(answer.passages, start=1):
         print(f"[{n}] {p.title} — {p.file}, {p.published or 'no date'}, chars {p.start}-{p.end}")
@@ -169,6 +191,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("question")
     sub.add_parser("check-model", help="check that the embedded model runs on this CPU")
     sub.add_parser("models", help="show the configured model: architecture, size, context")
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the refusal threshold (retrieval.min_dense_score) for this index's embedder "
+        "on evaluation files about its articles",
+    )
+    p.add_argument("files", nargs="+", type=Path, help="evaluation files (JSON lines)")
+    p.add_argument("--write", action="store_true", help="record the fitted value in the index")
+    p.add_argument(
+        "--max-refused",
+        type=float,
+        default=0.01,
+        help="share of answerable questions the threshold may refuse (default 0.01)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handlers: dict[str, Callable[[argparse.Namespace], int | None]] = {
@@ -178,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         "ask": _ask,
         "check-model": _check_model,
         "models": _models,
+        "calibrate": _calibrate,
     }
     try:
         return handlers[args.command](args) or 0

@@ -20,6 +20,7 @@ from assistant.models.embeddings import Embedder, make_embedder
 from assistant.models.llm import llm_threads, make_helper_llm, make_llm, token_counter
 from assistant.models.llmcheck import Check, diagnose
 from assistant.models.llmcheck import check as check_model
+from assistant.models.profiles import min_dense_score
 from assistant.models.provision import usable
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
@@ -123,6 +124,16 @@ class Components:
     @cached_property
     def embedder(self) -> Embedder:
         return make_embedder(self.settings.embedding)
+
+    @property
+    def min_dense_score(self) -> float:
+        """The refusal threshold: the setting, else the index's calibrated one, else the
+        embedder's measured one (see `profiles`)."""
+        configured = self.settings.retrieval.min_dense_score
+        if configured is not None:
+            return configured
+        recorded = self.index.recorded_threshold()
+        return recorded if recorded is not None else min_dense_score(self.embedder.profile)
 
     @cached_property
     def index(self) -> ArticleIndex:

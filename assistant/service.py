@@ -313,7 +313,7 @@ class Assistant:
         """The step that refuses the question before the LLM is asked, or ""."""
         cfg = self.settings.answer
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
-        if cfg.on("min_score_refusal") and best < self.settings.retrieval.min_dense_score:
+        if cfg.on("min_score_refusal") and best < self.parts.min_dense_score:
             return "min_score_refusal"
         if cfg.on("unknown_name_refusal") and self._unmentioned(question, language, across, found):
             return "unknown_name_refusal"

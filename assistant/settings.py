@@ -122,11 +122,14 @@ class RetrievalSettings(_Section):
         le=1.0,
         description="Passages this similar (word-trigram Jaccard) to a better one are dropped.",
     )
-    min_dense_score: float = Field(
-        0.80,
+    min_dense_score: float | None = Field(
+        None,
         ge=-1.0,
         le=1.0,
-        description="Best cosine similarity below which a question is refused before the LLM.",
+        description="Best cosine similarity below which a question is refused before the LLM. "
+        "Unset: the value `python -m assistant calibrate --write` recorded in the index, else "
+        "the embedder's measured one (0.80 for the bundled E5; none for an embedder never "
+        "calibrated). Each embedder has its own scale.",
     )
 
 

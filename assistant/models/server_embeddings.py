@@ -31,9 +31,10 @@ class ServerEmbeddings(Embeddings):
         self.provider = settings.provider
         self.url = settings.base_url or DEFAULT_URLS[settings.provider]
         self.model = settings.model
-        self.name = f"{settings.provider}:{settings.model}"
+        self.name = self.profile = f"{settings.provider}:{settings.model}"
         self._client = _client(settings.provider, self.url, settings.model, settings.timeout_s)
         self.timeout_s = settings.timeout_s
+        self.window = 0  # the server's model's is unknown: chunk.max_tokens applies
         self._dim = 0
 
     @property

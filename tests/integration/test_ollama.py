@@ -37,7 +37,7 @@ class FakeOllama(BaseHTTPRequestHandler):
     def _chat(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "body": body})
-        if self.path != "/api/chat":
+        if self.path not in ("/api/chat", "/api/embed"):
             self.send_error(404)
             return
         if body["model"] not in self.models:
@@ -47,6 +47,9 @@ class FakeOllama(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+            return
+        if self.path == "/api/embed":
+            self._embed(body["input"])
             return
         time.sleep(self.delay_s)
         self.send_response(200)
@@ -72,6 +75,16 @@ class FakeOllama(BaseHTTPRequestHandler):
             "eval_count": 3,
         }
         self.wfile.write((json.dumps(done) + "\n").encode())
+
+    def _embed(self, texts: list[str]) -> None:
+        """A bag of letters: texts sharing words get close vectors (not normalised)."""
+        vectors = [[1.0 + t.lower().count(c) for c in "abcdefghijklmnopqrstuvwxyz"] for t in texts]
+        payload = json.dumps({"model": "qwen-test", "embeddings": vectors}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
 
 @pytest.fixture
@@ -140,3 +153,33 @@ def test_slow_server_times_out_with_a_message(sample_assistant: Any, ollama_port
     assistant = ollama_assistant(sample_assistant, ollama_port)
     with pytest.raises(LLMUnavailableError, match="did not answer within 2 s"):
         assistant.ask(QUESTION)
+
+
+def test_embeddings_come_from_the_server_in_batches(ollama_port: int) -> None:
+    from assistant.models.embeddings import make_embedder
+    from assistant.settings import EmbeddingSettings
+
+    settings = EmbeddingSettings(
+        provider="ollama", base_url=f"http://127.0.0.1:{ollama_port}", model="qwen-test"
+    )
+    embedder = make_embedder(settings)
+    vectors = embedder.embed_documents([f"texte numéro {i}" for i in range(130)])
+    assert len(vectors) == 130 and embedder.name == "ollama:qwen-test"
+    assert abs(sum(x * x for x in vectors[0]) - 1.0) < 1e-9, "normalised, like the local ones"
+    sizes = [len(r["body"]["input"]) for r in FakeOllama.requests if r["path"] == "/api/embed"]
+    assert sizes == [64, 64, 2]
+
+
+def test_an_unknown_embedding_model_is_named(ollama_port: int) -> None:
+    from assistant.errors import EmbedderUnavailableError
+    from assistant.models.embeddings import make_embedder
+    from assistant.settings import EmbeddingSettings
+
+    url = f"http://127.0.0.1:{ollama_port}"
+    embedder = make_embedder(EmbeddingSettings(provider="ollama", base_url=url, model="nomic"))
+    with pytest.raises(EmbedderUnavailableError) as err:
+        embedder.embed_query("x")
+    assert str(err.value) == (
+        f"The embedding server at {url} does not serve 'nomic'; set embedding.model to a "
+        "model it serves."
+    )

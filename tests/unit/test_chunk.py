@@ -75,3 +75,34 @@ def test_single_line_without_spaces_is_still_cut() -> None:
     chunks = chunk_text(text, chars, max_tokens=100, min_tokens=0)
     assert len(chunks) > 1 and all(chars(c.text) <= 100 for c in chunks)
     assert "".join(c.text for c in chunks) == text
+
+
+class WordCounter:
+    """An embedder as chunking sees it: a name, a window, a token count (one per word)."""
+
+    name = "words"
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def test_chunks_fit_a_window_smaller_than_the_budget() -> None:
+    """MiniLM reads 256 tokens and cuts the rest: chunk.max_tokens (320) must not win."""
+    from pathlib import Path
+
+    from assistant.settings import Settings
+    from ingest.loader import RawDocument
+    from ingest.pipeline import prepare
+
+    sentence = "Les ministres ont parlé longuement de la situation à Alep hier soir. "
+    doc = RawDocument(Path("a.txt"), "a.txt", "Titre\n\n" + sentence * 40)
+    settings = Settings()
+    for window, most in ((60, 60), (0, settings.chunk.max_tokens)):
+        prepared = prepare(doc, WordCounter(window), settings)
+        assert not isinstance(prepared, str)
+        sizes = [len(c.text.split()) for c in prepared.chunks]
+        assert max(sizes) <= most and len(sizes) > 1
+    assert max(sizes) > 60, "without a window, the budget alone applies"
