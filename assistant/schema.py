@@ -22,6 +22,9 @@ class Passage:
     dense_score: float | None = None  # cosine similarity, when the dense index found it
     keyword_score: float | None = None  # BM25, when the keyword index found it
     opening: bool = False  # the article's opening, added for context: retrieval did not find it
+    author: str = ""  # as the page or the file's front matter states them
+    site: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)

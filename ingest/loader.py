@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.extract import ArticleMeta, Extracted, extract_html, split_front_matter
+
 logger = logging.getLogger(__name__)
 
 _FALLBACK_ENCODING = "cp1252"
@@ -31,6 +33,7 @@ class RawDocument:
     key: str  # stable identity of the article: its path relative to the articles folder
     text: str
     note: str = ""  # e.g. which fallback decoding was used
+    meta: ArticleMeta = ArticleMeta()  # what the page or the front matter says
 
 
 @dataclass(frozen=True)
@@ -144,11 +147,19 @@ def load_file(
         text, note = decode(data)
     except ValueError as exc:
         return Skipped(path, key, str(exc))
+    meta = ArticleMeta()
     if path.suffix.lower() in {".html", ".htm"}:
-        try:
-            text = html_to_text(text)
-        except RecursionError:
-            return Skipped(path, key, "HTML nested too deeply to convert")
+        extracted = _main_text(text, path)
+        if extracted is not None:
+            text, meta = extracted.text, extracted.meta
+        else:  # no article found in the page: the whole page, converted
+            try:
+                text = html_to_text(text)
+            except RecursionError:
+                return Skipped(path, key, "HTML nested too deeply to convert")
+    else:
+        plain = split_front_matter(text)
+        text, meta = plain.text, plain.meta
     if max_chars is not None and len(text) > max_chars:
         return Skipped(
             path,
@@ -161,4 +172,14 @@ def load_file(
         note = "; ".join(filter(None, [note, f"{controls} control character(s) removed"]))
     if not text.strip():
         return Skipped(path, key, "no text content")
-    return RawDocument(path, key, text, note)
+    return RawDocument(path, key, text, note, meta)
+
+
+def _main_text(html: str, path: Path) -> Extracted | None:
+    """trafilatura's extraction; None (with the reason logged) when it finds no article or
+    fails on a malformed page, which then goes through html2text."""
+    try:
+        return extract_html(html)
+    except Exception as exc:  # a third-party parser on untrusted input: any failure
+        logger.info("trafilatura could not read %s (%s): converting the whole page", path, exc)
+        return None

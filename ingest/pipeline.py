@@ -11,7 +11,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -24,12 +24,13 @@ from assistant.settings import Settings
 from assistant.text.untrusted import printable
 from ingest.chunk import chunk_text, text_hash
 from ingest.clean import CleanedArticle, clean_article
+from ingest.extract import ArticleMeta
 from ingest.loader import RawDocument, Skipped, article_key, discover, load_file
 
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking rules change, so every article is re-processed once.
-PIPELINE_VERSION = "2"  # 2: sentences over the token budget are cut between words
+PIPELINE_VERSION = "3"  # 3: HTML through trafilatura, metadata (author, site, url, date)
 
 
 class Chunking(Protocol):
@@ -110,17 +111,26 @@ class CleanedDocument:
     article: CleanedArticle
     article_id: str
     content_hash: str
+    meta: ArticleMeta = ArticleMeta()
 
 
 def clean_document(doc: RawDocument, embedder_name: str) -> CleanedDocument | str:
     """Clean one document; returns a skip reason when nothing is left."""
-    cleaned = clean_article(doc.text, fallback_title=Path(doc.key).stem)
+    meta = doc.meta
+    cleaned = clean_article(doc.text, fallback_title=meta.title or Path(doc.key).stem)
     if not cleaned.text.strip():
         return "nothing left after removing boilerplate"
+    cleaned = replace(
+        cleaned,
+        title=meta.title or cleaned.title,
+        published=meta.published or cleaned.published,
+    )
+    stated = "\x00".join([meta.author, meta.site, meta.url, str(cleaned.published)])
     content_hash = hashlib.sha256(
-        f"{PIPELINE_VERSION}\x00{embedder_name}\x00{cleaned.title}\x00{cleaned.text}".encode()
+        f"{PIPELINE_VERSION}\x00{embedder_name}\x00{cleaned.title}\x00{stated}\x00"
+        f"{cleaned.text}".encode()
     ).hexdigest()
-    return CleanedDocument(doc.key, cleaned, article_id_for(doc.key), content_hash)
+    return CleanedDocument(doc.key, cleaned, article_id_for(doc.key), content_hash, meta)
 
 
 def chunk_document(doc: CleanedDocument, embedder: Chunking, settings: Settings) -> PreparedArticle:
@@ -159,6 +169,9 @@ def chunk_document(doc: CleanedDocument, embedder: Chunking, settings: Settings)
         state="pending",
         chunk_ids=[c.chunk_id for c in chunks],
         old_chunk_ids=[],
+        author=doc.meta.author,
+        site=doc.meta.site,
+        url=doc.meta.url,
     )
     return PreparedArticle(row, cleaned.text, chunks, [count(c.text) for c in chunks])
 

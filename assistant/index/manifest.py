@@ -29,7 +29,10 @@ CREATE TABLE IF NOT EXISTS articles (
     text TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
     chunk_ids TEXT NOT NULL,
-    old_chunk_ids TEXT NOT NULL DEFAULT '[]'
+    old_chunk_ids TEXT NOT NULL DEFAULT '[]',
+    author TEXT NOT NULL DEFAULT '',
+    site TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY,
@@ -56,6 +59,9 @@ class ArticleRow:
     state: str
     chunk_ids: list[str]
     old_chunk_ids: list[str]
+    author: str = ""
+    site: str = ""
+    url: str = ""
 
     @property
     def n_chunks(self) -> int:
@@ -78,8 +84,14 @@ PendingArticle = tuple[ArticleRow, str, list[ChunkRow], list[str]]
 
 _ARTICLE_COLUMNS = (
     "article_id, key, file, title, published, content_hash, ingested_at, state, chunk_ids, "
-    "old_chunk_ids"
+    "old_chunk_ids, author, site, url"
 )
+# Columns added after the first release, with their definition: older ledgers get them.
+_ADDED_COLUMNS = {
+    "author": "TEXT NOT NULL DEFAULT ''",
+    "site": "TEXT NOT NULL DEFAULT ''",
+    "url": "TEXT NOT NULL DEFAULT ''",
+}
 
 
 def _article(row: tuple[Any, ...]) -> ArticleRow:
@@ -94,6 +106,9 @@ def _article(row: tuple[Any, ...]) -> ArticleRow:
         state=row[7],
         chunk_ids=json.loads(row[8]),
         old_chunk_ids=json.loads(row[9]),
+        author=row[10],
+        site=row[11],
+        url=row[12],
     )
 
 
@@ -106,6 +121,10 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        present = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
+        for column, definition in _ADDED_COLUMNS.items():
+            if column not in present:
+                self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} {definition}")
         self._lock = threading.RLock()
         self._writes = 0  # commits through this connection; data_version counts the others'
         self._articles: tuple[tuple[int, int], list[ArticleRow], dict[str, ArticleRow]] | None = (
@@ -187,8 +206,9 @@ class Manifest:
         with self.transaction() as db:
             for row, text, chunks, old_chunk_ids in items:
                 db.execute(
-                    "INSERT OR REPLACE INTO articles "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    "INSERT OR REPLACE INTO articles (article_id, key, file, title, published, "
+                    "content_hash, ingested_at, text, state, chunk_ids, old_chunk_ids, author, "
+                    "site, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
                     (
                         row.article_id,
                         row.key,
@@ -200,6 +220,9 @@ class Manifest:
                         text,
                         json.dumps([c.chunk_id for c in chunks]),
                         json.dumps(old_chunk_ids),
+                        row.author,
+                        row.site,
+                        row.url,
                     ),
                 )
                 db.execute("DELETE FROM chunks WHERE article_id = ?", (row.article_id,))

@@ -29,11 +29,12 @@ def highlighted(article: str, start: int, end: int, whole: bool = False) -> str:
 
 
 def passage_card(number: int, passage: Passage, article: str | None, cited: bool) -> str:
-    date = escape(passage.published or "date unknown")
+    stated = [passage.published or "date unknown", passage.author, passage.site, passage.file]
+    about = " · ".join(escape(part) for part in stated if part)
     added = " · the article's opening, added for context" if passage.opening else ""
     head = (
         f'<div class="src-head"><span class="src-num">[{number}]</span> '
-        f"<strong>{escape(passage.title)}</strong><br><small>{date} · {escape(passage.file)} · "
+        f"<strong>{escape(passage.title)}</strong><br><small>{about} · "
         f"characters {passage.start}–{passage.end}{added}</small></div>"
     )
     if article is None or article[passage.start : passage.end] != passage.text:
