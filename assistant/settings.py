@@ -92,6 +92,9 @@ class IngestSettings(_Section):
         description="Articles whose text (after HTML conversion) is longer than this many "
         "characters are skipped with a message: split such files.",
     )
+    fetch_timeout_s: float = Field(
+        20.0, gt=0, description="Seconds before fetching a page or a feed (--url, --feed) gives up."
+    )
 
 
 class StoreSettings(_Section):

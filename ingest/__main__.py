@@ -1,4 +1,5 @@
-"""`python -m ingest [PATHS…] [--prune] [--reset] [--dry-run]`: sync the index with the files."""
+"""`python -m ingest [PATHS…] [--prune] [--reset] [--dry-run]`: sync the index with the files.
+`--url URL…` and `--feed FEED_URL` first save web articles into the articles folder."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 from assistant.errors import AssistantError
+from assistant.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +21,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reset", action="store_true", help="drop the index and rebuild it")
     parser.add_argument("--dry-run", action="store_true", help="report what would change only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--url",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="URL",
+        help="fetch these pages, save their articles in the articles folder, index them",
+    )
+    parser.add_argument(
+        "--feed",
+        action="append",
+        default=[],
+        metavar="FEED_URL",
+        help="the same for every item of an RSS or Atom feed",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -44,11 +61,17 @@ def main(argv: list[str] | None = None) -> int:
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise AssistantError(f"No such file or folder: {', '.join(map(str, missing))}.")
+        paths = list(args.paths)
+        if args.url or args.feed:
+            paths += _from_the_web(settings, args.url, args.feed)
+            if not paths:
+                print("Nothing new to index.")
+                return 0
         embedder = make_embedder(settings.embedding)
         report = run_ingest(
             settings,
             embedder,
-            paths=args.paths or None,
+            paths=paths or None,
             prune=args.prune,
             reset=args.reset,
             dry_run=args.dry_run,
@@ -67,6 +90,25 @@ def main(argv: list[str] | None = None) -> int:
             bar.close()
     print(report.summary())
     return 0
+
+
+def _from_the_web(settings: Settings, urls: list[str], feeds: list[str]) -> list[Path]:
+    """Save the pages (and the feeds' items); one line each; the newly saved files."""
+    from ingest.fetch import FetchError, feed_items, save_urls
+
+    wanted = list(urls)
+    for feed in feeds:
+        try:
+            items = feed_items(settings, feed)
+        except FetchError as exc:
+            print(f"skipped {exc}")
+            continue
+        print(f"{feed}: {len(items)} items")
+        wanted += items
+    results = save_urls(settings, list(dict.fromkeys(wanted)))
+    for result in results:
+        print(result.message)
+    return [r.path for r in results if r.new and r.path is not None]
 
 
 if __name__ == "__main__":

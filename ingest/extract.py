@@ -34,7 +34,7 @@ class Extracted:
     meta: ArticleMeta
 
 
-def extract_html(html: str, url: str = "") -> Extracted | None:
+def extract_html(html: str | bytes, url: str = "") -> Extracted | None:
     """The main text of a page, its title first, with its metadata; None when the page holds
     no article text (the caller then converts the whole page)."""
     import trafilatura
@@ -47,9 +47,10 @@ def extract_html(html: str, url: str = "") -> Extracted | None:
         with_metadata=True,
         include_comments=False,
         include_tables=True,
-        as_dict=True,
     )
-    fields: dict[str, Any] = found if isinstance(found, dict) else {}
+    fields: dict[str, Any] = {}
+    if found is not None:
+        fields = found if isinstance(found, dict) else found.as_dict()
 
     def field(name: str) -> str:
         return " ".join(str(fields.get(name) or "").split())
