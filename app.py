@@ -18,6 +18,7 @@ from assistant.web.chat import build_demo
 from assistant.web.launch import auth_users, launch_kwargs, queue_kwargs
 from assistant.web.render import CSS
 from ingest.pipeline import run_ingest
+from ingest.watch import FolderWatcher
 
 assistant = Assistant(ingester=run_ingest)
 demo = build_demo(assistant)
@@ -54,6 +55,14 @@ def main() -> int:
         print("The web chat starts anyway; it shows passages without answers.", file=sys.stderr)
     _ = assistant.evidence, assistant.index  # built here: never by two threads at once
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    if settings.app.watch:
+        FolderWatcher(
+            settings.articles_dir,
+            lambda: assistant.ingest(prune=True),
+            settings.ingest.extensions,
+            on_report=lambda report: logging.getLogger("app").info("%s", report.summary()),
+        ).start()
+        print(f"Watching {settings.articles_dir}: new and changed articles are indexed.")
     demo.queue(**queue_kwargs(settings))
     demo.launch(**launch_kwargs(settings, users), css=CSS)
     return 0

@@ -242,6 +242,12 @@ class AppSettings(_Section):
         repr=False,  # passwords: never in a repr, a log line or an error message
         description='Basic-auth users as "user:password" (or ASSISTANT_AUTH env var).',
     )
+    watch: bool = Field(
+        False,
+        description="Watch the articles folder: a file added, changed or removed there is "
+        "indexed within seconds, without a command (off: run `python -m ingest`, or "
+        "`python -m ingest --watch` beside the app).",
+    )
     max_upload_mb: float = Field(10.0, gt=0, description="Largest uploaded file (MB).")
     max_upload_files: int = Field(
         20, ge=1, le=1000, description="Most files one upload may add at once."

@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
 from assistant.errors import AssistantError
+from assistant.index.report import IngestReport
+from assistant.models.embeddings import Embedder
 from assistant.settings import Settings
 
 
@@ -21,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reset", action="store_true", help="drop the index and rebuild it")
     parser.add_argument("--dry-run", action="store_true", help="report what would change only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="then stay running: re-ingest (with prune) within seconds of a change in the "
+        "articles folder",
+    )
     parser.add_argument(
         "--url",
         nargs="+",
@@ -58,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = load_settings()
+        if args.watch and (args.paths or args.dry_run):
+            raise AssistantError("--watch watches the articles folder: give no paths or --dry-run.")
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise AssistantError(f"No such file or folder: {', '.join(map(str, missing))}.")
@@ -72,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             settings,
             embedder,
             paths=paths or None,
-            prune=args.prune,
+            prune=args.prune or args.watch,
             reset=args.reset,
             dry_run=args.dry_run,
             progress=progress,
@@ -89,6 +100,34 @@ def main(argv: list[str] | None = None) -> int:
         if bar is not None:
             bar.close()
     print(report.summary())
+    if args.watch:
+        return _watch(settings, embedder)
+    return 0
+
+
+def _watch(settings: Settings, embedder: Embedder) -> int:
+    from ingest.pipeline import run_ingest
+    from ingest.watch import FolderWatcher
+
+    def show(report: IngestReport) -> None:
+        if report.changed or report.skipped:
+            print(report.summary(), flush=True)
+
+    watcher = FolderWatcher(
+        settings.articles_dir,
+        lambda: run_ingest(settings, embedder, prune=True),
+        settings.ingest.extensions,
+        on_report=show,
+        on_error=lambda exc: print(f"error: {exc}", file=sys.stderr, flush=True),
+    ).start()
+    print(f"Watching {settings.articles_dir} for changes (Ctrl+C to stop)…", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("Stopping…", file=sys.stderr)
+    finally:
+        watcher.stop()
     return 0
 
 
