@@ -17,10 +17,11 @@ from assistant.service import Assistant
 from assistant.web.chat import build_demo
 from assistant.web.launch import auth_users, launch_kwargs, queue_kwargs
 from assistant.web.render import CSS
+from ingest.fetch import save_from_web
 from ingest.pipeline import run_ingest
 from ingest.watch import FolderWatcher
 
-assistant = Assistant(ingester=run_ingest)
+assistant = Assistant(ingester=run_ingest, fetcher=save_from_web)
 demo = build_demo(assistant)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -98,7 +99,28 @@ class Ingester(Protocol):
         progress: Progress | None = None,
         index: ArticleIndex | None = None,
         embed_tokens: int | None = None,
+        force: bool = False,
     ) -> IngestReport: ...
+
+
+class Fetcher(Protocol):
+    """Saves web pages, and the items of feeds, into the articles folder (`ingest.fetch`):
+    one `WebItem` each."""
+
+    def __call__(
+        self, settings: Settings, urls: Sequence[str], progress: Progress | None = None
+    ) -> Sequence[WebItem]: ...
+
+
+class WebItem(Protocol):
+    """One address's outcome: the file saved (None: none), a message, and whether it is new."""
+
+    @property
+    def path(self) -> Path | None: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def new(self) -> bool: ...
 
 
 class Assistant:
@@ -116,13 +138,16 @@ class Assistant:
         embedder: Embedder | None = None,
         index: ArticleIndex | None = None,
         ingester: Ingester | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         """`model_check` tells whether the embedded model runs on this CPU (see `llmcheck`);
-        `ingester` lets `ingest` index files from this process (see `Ingester`)."""
+        `ingester` lets `ingest` index files from this process (see `Ingester`), and
+        `fetcher` save web pages (see `Fetcher`)."""
         self.settings = settings or load_settings()
         self.parts = Components(self.settings, llm, model_check, embedder, index)
         self.prompts: Prompts = self.parts.prompts
         self._ingester = ingester
+        self._fetcher = fetcher
         self.generation = FairLock()  # one generation at a time, first come first served
         self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
         self.memory = AnswerMemory()  # what recent answers cited, for their follow-ups
@@ -440,6 +465,7 @@ class Assistant:
         paths: Sequence[Path] | None = None,
         prune: bool = False,
         progress: Progress | None = None,
+        force: bool = False,
     ) -> IngestReport:
         """Run the same ingest as `python -m ingest`; new articles are searchable at once.
         Embedder calls stay small (`_SHARED_EMBED_TOKENS`): questions share the embedder."""
@@ -455,7 +481,51 @@ class Assistant:
             progress=progress,
             index=self.index,
             embed_tokens=_SHARED_EMBED_TOKENS,
+            force=force,
         )
+
+    def add_from_web(
+        self, urls: Sequence[str], progress: Progress | None = None
+    ) -> tuple[list[str], IngestReport | None]:
+        """Save the pages (a feed's URL: its items) into the articles folder, then index the
+        new ones: a message per item, and the ingest report (None: nothing new)."""
+        if self._fetcher is None:
+            raise AssistantError(
+                "This assistant cannot fetch pages itself; run `python -m ingest --url URL`."
+            )
+        items = self._fetcher(self.settings, urls, progress)
+        new = [item.path for item in items if item.new and item.path is not None]
+        report = self.ingest(paths=new, progress=progress) if new else None
+        return [item.message for item in items], report
+
+    def remove_article(self, article_id: str) -> str:
+        """Take an article out of the index and its file out of the articles folder, into
+        `.trash/` there (hidden from ingest; move it back to restore it). The file goes
+        first: after a crash between the two steps, the next ingest with prune finishes."""
+        row = self.index.manifest.article(article_id)
+        if row is None:
+            raise AssistantError("That article is no longer in the index; reload the list.")
+        path = self.settings.articles_dir / row.key
+        moved = ""
+        if path.is_file():
+            trash = self.settings.articles_dir / ".trash" / row.key
+            trash.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, trash)
+            moved = f"; its file is in {trash.relative_to(self.settings.articles_dir)}"
+        self.ingest(paths=[path], prune=True)
+        return f"Removed “{row.title}” from the index{moved}."
+
+    def reindex_article(self, article_id: str) -> IngestReport:
+        """Read an article's file again and write it again, even unchanged."""
+        row = self.index.manifest.article(article_id)
+        if row is None:
+            raise AssistantError("That article is no longer in the index; reload the list.")
+        path = self.settings.articles_dir / row.key
+        if not path.is_file():
+            raise AssistantError(
+                f"{row.key} is no longer in the articles folder; remove the article instead."
+            )
+        return self.ingest(paths=[path], force=True)
 
     def corpus_language(self) -> str:
         """The language most articles are written in (stored with the index by ingest)."""

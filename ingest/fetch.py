@@ -63,11 +63,58 @@ def save_urls(
     return results
 
 
+def save_from_web(
+    settings: Settings,
+    urls: Sequence[str],
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Fetched]:
+    """`save_urls` for addresses that may be pages or feeds (the web chat's one box): a feed
+    is known by its content type or its first bytes, and stands for its items."""
+    results: list[Fetched] = []
+    for done, url in enumerate(u.strip() for u in urls if u.strip()):
+        if progress is not None:
+            progress(done, len(urls), url)
+        if (
+            not url.startswith(("http://", "https://"))
+            or saved_path(settings.articles_dir, url).exists()
+        ):
+            results.append(_save_one(settings, url))
+            continue
+        try:
+            body, kind = _get(url, settings)
+        except FetchError as exc:
+            results.append(Fetched(url, None, str(exc)))
+            continue
+        if _is_feed(body, kind):
+            try:
+                items = _feed_links(url, body, kind)
+            except FetchError as exc:
+                results.append(Fetched(url, None, str(exc)))
+                continue
+            results.append(Fetched(url, None, f"{url}: a feed of {len(items)} items."))
+            results += save_urls(settings, items)
+        else:
+            results.append(_save_one(settings, url, (body, kind)))
+    if progress is not None:
+        progress(len(urls), len(urls), "")
+    return results
+
+
 def feed_items(settings: Settings, feed_url: str) -> list[str]:
     """The links of a feed's items, in the feed's order, without repeats."""
+    body, kind = _get(feed_url, settings)
+    return _feed_links(feed_url, body, kind)
+
+
+def _is_feed(body: bytes, kind: str) -> bool:
+    start = body[:500].lstrip().lower()
+    feedish = any(t in kind for t in ("rss", "atom", "xml")) and "html" not in kind
+    return feedish or start.startswith((b"<rss", b"<feed")) or b"<rss" in start
+
+
+def _feed_links(feed_url: str, body: bytes, kind: str) -> list[str]:
     import feedparser
 
-    body, kind = _get(feed_url, settings)
     parsed = feedparser.parse(body)
     links = [str(e.get("link") or "").strip() for e in parsed.entries]
     links = list(dict.fromkeys(link for link in links if link.startswith(("http://", "https://"))))
@@ -77,14 +124,14 @@ def feed_items(settings: Settings, feed_url: str) -> list[str]:
     return links
 
 
-def _save_one(settings: Settings, url: str) -> Fetched:
+def _save_one(settings: Settings, url: str, fetched: tuple[bytes, str] | None = None) -> Fetched:
     if not url.startswith(("http://", "https://")):
         return Fetched(url, None, f"{url}: not a web address (http:// or https://).")
     path = saved_path(settings.articles_dir, url)
     if path.exists():
         return Fetched(url, path, f"{url}: already saved as {_shown(path, settings)}.")
     try:
-        body, kind = _get(url, settings)
+        body, kind = fetched or _get(url, settings)
         if not any(t in kind for t in _HTML_TYPES):
             raise FetchError(f"{url}: not a web page ({kind or 'no content type'}).")
         extracted = extract_html(body, url=url)  # bytes: trafilatura finds the encoding

@@ -192,8 +192,12 @@ def run_ingest(
     progress: Progress | None = None,
     index: ArticleIndex | None = None,
     embed_tokens: int | None = None,
+    force: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with the given files (default: the articles folder).
+    """Bring the index in line with the given files and folders (default: the articles
+    folder). `prune` removes the articles of files gone from them (a given file that no
+    longer exists included), never articles elsewhere; `force` reads and writes the given
+    files again even when unchanged.
 
     `embed_tokens` bounds each embedder call (default: `embedding.batch_tokens`); a process
     that answers questions with the same embedder meanwhile passes a small one, as every
@@ -207,8 +211,9 @@ def run_ingest(
             index.reset()
         dirty = False
         known = {row.article_id: row for row in index.manifest.articles()}
+        scope = [p.resolve() for p in (paths or [settings.articles_dir])]
         files = discover(
-            list(paths) if paths else [settings.articles_dir], settings.ingest.extensions
+            [p for p in scope if p.exists() or p.is_symlink()], settings.ingest.extensions
         )
         seen: set[str] = set()  # keys of every file found, usable or not
         unusable: set[str] = set()  # keys of files skipped this time
@@ -236,6 +241,7 @@ def run_ingest(
                 previous
                 and previous.state == "done"
                 and (previous.content_hash == cleaned.content_hash)
+                and not force
             ):
                 report.unchanged.append(key)  # decided before chunking: no token counting
                 continue
@@ -253,6 +259,8 @@ def run_ingest(
         for article_id, row in known.items():
             if row.key in seen and not (row.state == "pending" and row.key in unusable):
                 continue
+            if row.state == "done" and not _within(settings.articles_dir / row.key, scope):
+                continue  # not among the files this run looked at: not for prune to remove
             # pending: an interrupted write of a file now gone or unusable; the ledger already
             # replaced its old version, so finishing the write means removing it
             if row.state == "pending" or prune:
@@ -267,6 +275,11 @@ def run_ingest(
         report.chunks_total = index.manifest.count_chunks()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _within(path: Path, scope: Sequence[Path]) -> bool:
+    path = path.resolve()
+    return any(path == p or p in path.parents for p in scope)
 
 
 def _touch(index: ArticleIndex) -> bool:

@@ -8,38 +8,21 @@ from __future__ import annotations
 
 import html
 import logging
-import re
-import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError, IngestLockedError, InvalidQuestionError
+from assistant.errors import AssistantError, InvalidQuestionError
 from assistant.schema import Answer, Filters
 from assistant.service import Assistant, Passages, Token, Waiting
+from assistant.web.articles import ArticlesUI, build_articles_tab
 from assistant.web.render import sources_html
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
-LOCK_WAIT_S = 300.0  # an upload waits this long for an ingest run from the CLI to finish
-_UNSAFE = re.compile(r"[^\w.\- ]+")
 Outputs = tuple[list[dict[str, str]], str, str]
-
-
-def safe_name(name: str, limit: int = 100) -> str:
-    """A file name with no folders, no traversal and no odd characters, extension kept."""
-    base = Path(name.replace("\\", "/")).name
-    stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    stem = _UNSAFE.sub("_", stem).strip(" ._") or "article"
-    stem = stem[: max(limit - len(suffix), 1)]
-    while len(f"{stem}{suffix}".encode()) > 255:  # the filesystem's limit is in bytes
-        stem = stem[:-1]
-    return stem + suffix
 
 
 def parse_date(value: str, field: str) -> date | None:
@@ -150,87 +133,6 @@ class ChatUI:
             text += "\n\n*(no passage supports this answer: check it against the articles)*"
         return text
 
-    # --- articles -------------------------------------------------------------------------
-
-    def article_rows(self) -> list[list[Any]]:
-        return [
-            [a.title, a.published or "", a.file, a.n_chunks, a.ingested_at]
-            for a in self.assistant.articles()
-        ]
-
-    def article_choices(self) -> list[tuple[str, str]]:
-        return [(a.title[:80], a.article_id) for a in self.assistant.articles()]
-
-    def upload(
-        self, files: list[Any] | None, progress: gr.Progress | None = None
-    ) -> tuple[str, Any, Any]:
-        """Copy uploaded files into the articles folder (sanitised names) and ingest them."""
-        limit = int(self.assistant.settings.app.max_upload_mb * 1024 * 1024)
-        target_dir = self.assistant.settings.articles_dir / "uploads"
-        messages: list[str] = []
-        accepted: list[Path] = []
-        most = self.assistant.settings.app.max_upload_files
-        if len(files or []) > most:
-            return (
-                f"❌ {len(files or [])} files selected: add at most {most} at a time.",
-                self.article_rows(),
-                gr.update(choices=self.article_choices()),
-            )
-        for item in files or []:
-            source = Path(getattr(item, "name", None) or str(item))
-            name = safe_name(getattr(item, "orig_name", None) or source.name)
-            if Path(name).suffix not in UPLOAD_TYPES:
-                messages.append(
-                    f"❌ {html.escape(name)}: only .txt, .md and .html files are accepted."
-                )
-                continue
-            if source.stat().st_size > limit:
-                messages.append(
-                    f"❌ {html.escape(name)}: larger than the {limit // 2**20} MB limit."
-                )
-                continue
-            target_dir.mkdir(parents=True, exist_ok=True)
-            destination = target_dir / name
-            shutil.copyfile(source, destination)
-            accepted.append(destination)
-        if accepted:
-
-            def report(done: int, total: int, name: str) -> None:
-                if progress is not None and total:
-                    progress(done / total, desc=f"Indexing: {name}" if name else "Indexing")
-
-            try:
-                result = self._ingest_when_free(accepted, report, progress)
-            except AssistantError as exc:
-                messages.append(f"❌ {html.escape(str(exc))}")
-            else:
-                for key in result.added + result.updated:
-                    messages.append(f"✅ {html.escape(Path(key).name)}: indexed.")
-                for key in result.unchanged:
-                    messages.append(f"✅ {html.escape(Path(key).name)}: already indexed.")
-                for key, reason in result.skipped:
-                    messages.append(f"❌ {html.escape(Path(key).name)}: {html.escape(reason)}")
-        status = "\n\n".join(messages) or "No file to add."
-        return status, self.article_rows(), gr.update(choices=self.article_choices())
-
-    def _ingest_when_free(
-        self,
-        paths: list[Path],
-        report: Callable[[int, int, str], None],
-        progress: gr.Progress | None,
-    ) -> Any:
-        """Ingest, first waiting (up to LOCK_WAIT_S) for an ingest run started elsewhere."""
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while True:
-            try:
-                return self.assistant.ingest(paths=paths, progress=report)
-            except IngestLockedError:
-                if time.monotonic() > deadline:
-                    raise
-                if progress is not None:
-                    progress(0.0, desc="Waiting for another ingest to finish…")
-                time.sleep(1.0)
-
 
 def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
     """A few questions taken from the corpus: one per article title."""
@@ -247,6 +149,7 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
     """The web chat's page. Building it reads nothing: the index is opened, and the models
     loaded, when a page is first loaded or a question asked (see `demo.load` below)."""
     ui = ChatUI(assistant)
+    shelf = ArticlesUI(assistant)
     # no telemetry: a private assistant does not report its launches to gradio.app
     with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
         gr.Markdown("## News assistant\nAnswers only from the indexed articles, with sources.")
@@ -282,19 +185,7 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=2):
                 sources = gr.HTML(elem_id="sources")
         with gr.Tab("Articles"):
-            table = gr.Dataframe(
-                headers=["Title", "Date", "File", "Chunks", "Ingested"],
-                interactive=False,
-                elem_id="articles-table",
-            )
-            files = gr.File(
-                file_count="multiple",
-                file_types=list(UPLOAD_TYPES),
-                label="Add articles",
-                elem_id="upload",
-            )
-            add = gr.Button("Add to the index", variant="primary", elem_id="add")
-            status = gr.Markdown(elem_id="upload-status")
+            table, picked = build_articles_tab(shelf, articles)
 
         inputs = [question, chatbot, articles, date_from, date_to]
         outputs = [chatbot, sources, note]
@@ -305,19 +196,16 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         stop.click(None, None, None, cancels=[submit, enter], api_visibility="private")
         clear.click(lambda: ([], "", ""), None, outputs, api_visibility="private")
 
-        def add_files(uploaded: list[Any] | None, progress: gr.Progress = gr.Progress()) -> Any:  # noqa: B008
-            return ui.upload(uploaded, progress)
-
-        add.click(add_files, files, [status, table, articles], api_name="upload")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         demo.load(
             lambda: (
-                ui.article_rows(),
-                gr.update(choices=ui.article_choices()),
+                shelf.rows(),
+                gr.update(choices=shelf.choices()),
+                gr.update(choices=shelf.choices()),
                 gr.Dataset(samples=[[q] for q in example_questions(assistant)]),
             ),
             None,
-            [table, articles, examples],
+            [table, articles, picked, examples],
             api_visibility="private",
         )
     return demo

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.settings import load_settings
 from assistant.text.untrusted import printable
-from assistant.web.chat import safe_name
+from assistant.web.articles import safe_name
 from tests import crashkit
 from tests.conftest import MemoEmbeddings
 

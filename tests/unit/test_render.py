@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.schema import Citation, Passage
-from assistant.web.chat import safe_name
+from assistant.web.articles import safe_name
 from assistant.web.render import highlighted, sources_html
 
 ARTICLE = (

@@ -1,0 +1,135 @@
+"""The Articles tab's actions, through the same handlers the page calls: the list with its
+metadata and search, removing one article (file and index entries), indexing one again, and
+adding pages and feeds from the web (a real HTTP server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant import Assistant
+from assistant.web.articles import ArticlesUI
+from ingest.fetch import save_from_web
+from ingest.pipeline import run_ingest
+
+PAGE = (
+    "<html><head><title>Le viaduc de Millau fermé par le vent</title>"
+    "<meta name='author' content='Paul Roux'><meta property='og:site_name' content='Midi Info'>"
+    "<meta property='article:published_time' content='2016-10-05'></head><body><article>"
+    "<h1>Le viaduc de Millau fermé par le vent</h1>"
+    "<p>Des rafales de 140 km/h ont conduit la préfecture de l'Aveyron à fermer mercredi le "
+    "viaduc de Millau aux poids lourds, puis à tous les véhicules en fin de journée.</p>"
+    "<p>Les automobilistes ont été déviés par la vallée du Tarn, ce qui a créé des bouchons "
+    "de plusieurs kilomètres à l'entrée de la ville jusqu'à la nuit.</p>"
+    "<p>Le viaduc a rouvert jeudi matin après une inspection des haubans par les équipes "
+    "de la société concessionnaire.</p></article></body></html>"
+)
+
+
+class Site(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if self.path == "/feed.xml":
+            body = (
+                "<?xml version='1.0'?><rss version='2.0'><channel><title>Midi</title>"
+                f"<item><title>Viaduc</title><link>{base}/viaduc.html</link></item>"
+                "</channel></rss>"
+            )
+            kind = "application/rss+xml"
+        else:
+            body, kind = PAGE, "text/html; charset=utf-8"
+        data = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def shelf(sample_assistant: Any) -> ArticlesUI:
+    assistant = Assistant(
+        sample_assistant.settings,
+        embedder=sample_assistant.embedder,
+        ingester=run_ingest,
+        fetcher=save_from_web,
+    )
+    return ArticlesUI(assistant)
+
+
+def test_the_list_is_searched_by_title_file_or_date(shelf: ArticlesUI) -> None:
+    rows = shelf.rows()
+    assert len(rows) == 5 and all(len(r) == 7 for r in rows)
+    kerry = shelf.rows("kerry washington")
+    assert kerry and all("kerry" in r[0].lower() and "washington" in r[0].lower() for r in kerry)
+    assert shelf.rows("zzz-nothing") == []
+
+
+def test_removing_an_article_takes_its_file_and_its_passages(shelf: ArticlesUI) -> None:
+    assistant = shelf.assistant
+    article = assistant.articles()[0]
+    path = assistant.settings.articles_dir / article.key
+    message = shelf.remove(article.article_id)
+    assert message.startswith("✅ Removed “") and ".trash/" in message
+    assert not path.exists() and (assistant.settings.articles_dir / ".trash" / article.key).exists()
+    assert article.article_id not in {a.article_id for a in assistant.articles()}
+    assert len(assistant.articles()) == 4, "only that one"
+    assert all(p.article_id != article.article_id for p in assistant.retrieve(article.title))
+    assert shelf.remove(article.article_id).startswith("❌ That article is no longer")
+    assert shelf.remove(None) == "Choose an article first."
+
+
+def test_a_file_moved_away_before_a_crash_is_pruned_by_the_next_run(shelf: ArticlesUI) -> None:
+    """Remove's first step done, the second lost: the next ingest with prune finishes it."""
+    assistant = shelf.assistant
+    article = assistant.articles()[1]
+    folder = assistant.settings.articles_dir
+    (folder / ".trash").mkdir()
+    (folder / article.key).rename(folder / ".trash" / article.key)
+    report = assistant.ingest(prune=True)
+    assert report.removed == [article.key] and len(assistant.articles()) == 4
+
+
+def test_pruning_one_file_leaves_the_other_articles(shelf: ArticlesUI) -> None:
+    assistant = shelf.assistant
+    one = assistant.settings.articles_dir / assistant.articles()[0].key
+    report = assistant.ingest(paths=[one], prune=True)
+    assert report.unchanged == [assistant.articles()[0].key] and not report.removed
+    assert len(assistant.articles()) == 5
+
+
+def test_indexing_one_again_writes_it_even_unchanged(shelf: ArticlesUI) -> None:
+    article = shelf.assistant.articles()[2]
+    assert shelf.reindex(article.article_id).startswith("✅ Indexed again: added 0 / updated 1")
+
+
+def test_pages_and_feeds_from_the_web_show_their_metadata(shelf: ArticlesUI, site: str) -> None:
+    status = shelf.add_from_web(f"{site}/viaduc.html\n\n{site}/feed.xml\nnot a url\n")
+    assert f"• {site}/viaduc.html: saved “Le viaduc de Millau fermé par le vent”" in status
+    assert f"• {site}/feed.xml: a feed of 1 items." in status
+    assert "already saved as web/" in status, "the feed's item is the page saved just before"
+    assert "not a url: not a web address" in status and "✅ added 1 /" in status
+    (row,) = shelf.rows("millau")
+    assert row[1:4] == ["2016-10-05", "Paul Roux", "Midi Info"]
+    assert shelf.add_from_web("  ").startswith("Paste the address")
+
+
+def test_status_messages_escape_what_pages_say(shelf: ArticlesUI, tmp_path: Path) -> None:
+    status = shelf.add_from_web("http://127.0.0.1:1/<script>alert(1)</script>")
+    assert "<script>" not in status and "&lt;script&gt;" in status
