@@ -3,7 +3,7 @@
 Scraped articles carry web furniture (section labels, log-in walls, cookie banners, "Lire
 aussi" links, embedded tweets, comment forms) that would pollute retrieval and answers.
 ``clean_article`` keeps the article's own paragraphs, drops that furniture, and reports the
-title and the first full date stated in the raw text. It is a pure function: the ingest
+title and the publication date its dateline states (`dates`). It is a pure function: the ingest
 hashes the cleaned text to detect changed articles, so the same input must always give the
 same output, and cleaning an already cleaned text changes nothing.
 """
@@ -16,7 +16,9 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
-__all__ = ["CleanedArticle", "clean_article", "parse_date"]
+from ingest.dates import publication_date
+
+__all__ = ["CleanedArticle", "clean_article"]
 
 
 @dataclass(frozen=True)
@@ -94,56 +96,6 @@ _LABEL_MAX_WORDS = 2
 _HEADING_MAX_WORDS = 30
 _FINAL_PUNCT = '.!?:;,…»"”)]'
 
-_MONTHS: dict[str, int] = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "janv": 1,
-    "fevr": 2,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_YEAR = r"(?:19|20)\d{2}"
-_DATE = re.compile(
-    rf"(?<!\d)(?P<d1>\d{{1,2}})(?:er|st|nd|rd|th)? (?:de |of )?(?P<m1>{_MONTH})\b\.?,? "
-    rf"(?P<y1>{_YEAR})(?!\d)"
-    rf"|\b(?P<m2>{_MONTH})\b\.? (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y2>{_YEAR})(?!\d)"
-    rf"|(?<!\d)(?P<y3>{_YEAR})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})(?!\d)",
-    re.IGNORECASE,
-)
-
 
 def _normalise_line(line: str) -> str:
     line = _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", line))
@@ -210,24 +162,7 @@ def clean_article(raw: str, fallback_title: str = "") -> CleanedArticle:
     dropped |= _leading_label_indices(lines, [i for i in range(len(lines)) if i not in dropped])
     kept = [line for i, line in enumerate(lines) if i not in dropped]
     removed = [line for i, line in enumerate(lines) if i in dropped]
-    published = parse_date(raw)
+    published = publication_date(raw)
     if not kept:
         return CleanedArticle(fallback_title, "", published, removed)
     return CleanedArticle(kept[0], "\n\n".join(kept), published, removed)
-
-
-def parse_date(text: str) -> datetime.date | None:
-    """First full date (day, month and year) in French, English or ISO form, else None."""
-    folded = _fold("\n".join(_normalise(text)))
-    for match in _DATE.finditer(folded):
-        if match["y3"]:
-            year, month, day = int(match["y3"]), int(match["m3"]), int(match["d3"])
-        elif match["y1"]:
-            year, month, day = int(match["y1"]), _MONTHS[match["m1"]], int(match["d1"])
-        else:
-            year, month, day = int(match["y2"]), _MONTHS[match["m2"]], int(match["d2"])
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            continue
-    return None

@@ -31,7 +31,7 @@ def test_full_then_unchanged_reingest(
     index = ArticleIndex(settings, embedder.name)
     assert_consistent(index)
     rows = {r.file: r for r in index.manifest.articles()}
-    assert rows["001_15df5f8cc0ffe991.txt"].published == "2016-09-28"
+    assert rows["001_15df5f8cc0ffe991.txt"].published is None, "only a tweet's date"
     assert rows["000_e1f7ea9abf238fdd.txt"].title.startswith("Syrie : Washington")
 
 

@@ -60,13 +60,25 @@ def test_filter_by_article(sample_assistant: Any) -> None:
     assert passages and {p.article_id for p in passages} == {target.article_id}
 
 
-def test_filter_by_date_range(sample_assistant: Any) -> None:
-    dated = Filters(date_from=date(2016, 9, 1), date_to=date(2016, 9, 30))
-    passages = sample_assistant.retrieve("Kerry menace", k=5, filters=dated)
-    assert passages and all(
-        p.published and "2016-09-01" <= p.published <= "2016-09-30" for p in passages
-    )
-    none = sample_assistant.retrieve("Kerry", k=5, filters=Filters(date_from=date(2020, 1, 1)))
+def test_filter_by_date_range(make_settings: Any, embedder: Any) -> None:
+    """The samples state no publication date; two dated articles join them."""
+    from assistant import Assistant
+    from ingest.pipeline import run_ingest
+
+    settings = make_settings()
+    for day in (28, 2):
+        (settings.articles_dir / f"kerry-{day}.txt").write_text(
+            f"Kerry menace Moscou ({day})\n\nPublié le {day} septembre 2016\n\n"
+            f"John Kerry a menacé de suspendre la coopération avec la Russie, le {day}.",
+            encoding="utf-8",
+        )
+    run_ingest(settings, embedder)
+    assistant = Assistant(settings, embedder=embedder)
+    late = Filters(date_from=date(2016, 9, 15), date_to=date(2016, 9, 30))
+    passages = assistant.retrieve("Kerry menace", k=5, filters=late)
+    assert passages and {p.file for p in passages} == {"kerry-28.txt"}
+    assert all(p.published == "2016-09-28" for p in passages)
+    none = assistant.retrieve("Kerry", k=5, filters=Filters(date_from=date(2020, 1, 1)))
     assert none == []
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.clean import CleanedArticle, clean_article, parse_date
+from ingest.clean import CleanedArticle, clean_article
+from ingest.dates import parse_date, publication_date
 
 ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 SAMPLE_NAMES = sorted(p.name for p in ARTICLES.glob("*.txt"))
@@ -97,13 +98,13 @@ def test_000_label_title_and_content() -> None:
     assert article.published is None
 
 
-def test_001_tweets_removed_and_date_from_attribution() -> None:
+def test_001_tweets_removed_and_no_date_taken_from_them() -> None:
     article = _clean("001")
     assert article.title == (
         "Moscou accuse Washington de ne pas distinguer rebelles et terroristes, "
         "suite à l'ultimatum américain"
     )
-    assert article.published == datetime.date(2016, 9, 28)
+    assert article.published is None, "28 September 2016 is an embedded tweet's date"
     assert "RT France" not in article.text
     assert "(@RT_com)" not in article.text
     assert "Al-Nusra commander" not in article.text
@@ -154,7 +155,7 @@ def test_003_nav_duplicate_caption_and_login_tail() -> None:
     )
     assert "Il contient un lien qui vous permettra de vous connecter." in article.removed
     assert "check your email" not in article.text
-    assert article.published == datetime.date(2016, 2, 12)
+    assert article.published is None, "12 February 2016 is the photo caption's date"
 
 
 def test_004_comments_cookies_and_credit() -> None:
@@ -187,6 +188,11 @@ def test_004_comments_cookies_and_credit() -> None:
         ("updated 2016-09-28T10:00:00Z", datetime.date(2016, 9, 28)),
         ("le 9 septembre, puis le 28 septembre 2016", datetime.date(2016, 9, 28)),
         ("2016-02-30 then 5 May 2017", datetime.date(2017, 5, 5)),
+        ("Publié le 1er octobre 2016 à 10h", datetime.date(2016, 10, 1)),
+        ("Am 3. Oktober 2016 in Berlin", datetime.date(2016, 10, 3)),
+        ("el 28 de septiembre de 2016", datetime.date(2016, 9, 28)),
+        ("Sept. 1, 2016", datetime.date(2016, 9, 1)),
+        ("28/09/2016", datetime.date(2016, 9, 28)),
     ],
 )
 def test_parse_date(text: str, expected: datetime.date) -> None:
@@ -201,10 +207,23 @@ def test_parse_date(text: str, expected: datetime.date) -> None:
         "le 9 septembre\n2016 fut une année",
         "en juillet 2016",
         "",
+        "chapitre 12 sur 2016 pages",
     ],
 )
 def test_parse_date_none(text: str) -> None:
     assert parse_date(text) is None
+
+
+def test_the_publication_date_is_the_datelines_not_a_tweets_or_a_captions() -> None:
+    tweet = "— RT France (@RTenfrancais) 28 septembre 2016"
+    caption = "Kerry et Lavrov à Genève, le 9 septembre 2016. Photo REUTERS/Denis Balibouse"
+    body = "\n".join(["Titre de l'article", "Un paragraphe.", tweet, caption, "Un autre."])
+    assert publication_date(body) is None
+    assert publication_date("Titre\nPar Anne Roux, le 3 octobre 2016\n" + body) == (
+        datetime.date(2016, 10, 3)
+    )
+    late = "Titre\n" + "Paragraphe.\n" * 20 + "Mis à jour le 4 octobre 2016 à 12h00"
+    assert publication_date(late) == datetime.date(2016, 10, 4)
 
 
 @pytest.mark.parametrize(
