@@ -34,6 +34,10 @@ class Filters:
     article_ids: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
+    # favoured, not required: articles published in this window rank higher
+    prefer_from: date | None = None
+    prefer_to: date | None = None
+    question_dates: bool = True  # read the dates a question names (see text/periods.py)
 
     def is_empty(self) -> bool:
         return not self.article_ids and self.date_from is None and self.date_to is None
@@ -69,3 +73,4 @@ class Answer:
     retrieval_only: bool = False  # the model could not run: `text` says why, passages follow
     refused_by: str = ""  # the answer step that refused (see assistant/steps.py), if refused
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (step, sentence dropped)
+    searched_period: str = ""  # the publication period the question named, searched alone

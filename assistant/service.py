@@ -7,7 +7,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -37,6 +38,7 @@ from assistant.schema import Answer, Filters, Passage, Timings
 from assistant.settings import Settings, load_settings
 from assistant.text.language import detect_language
 from assistant.text.names import asks_who
+from assistant.text.periods import Period, days_after, question_dates
 from assistant.text.untrusted import neutralise_control_tokens
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ class Passages:
 
     passages: list[Passage]
     standalone_question: str
+    searched_period: str = ""  # the period of publication searched alone, from the question
 
 
 @dataclass(frozen=True)
@@ -197,8 +200,11 @@ class Assistant:
     def retrieve(
         self, question: str, k: int | None = None, filters: Filters | None = None
     ) -> list[Passage]:
-        """Ranked passages (best first) for a question."""
-        return self.retriever.retrieve(question, k, filters)
+        """Ranked passages (best first) for a question; a period of publication or an event's
+        date the question names applies as in `stream` (unless `filters.question_dates` is
+        False)."""
+        dated, _period = self._dated(question, detect_language(question), filters or Filters())
+        return self.retriever.retrieve(question, k, dated)
 
     def check_question(self, question: str) -> str:
         """The question to use: stripped, control characters removed, length-capped."""
@@ -285,6 +291,7 @@ class Assistant:
                 lambda: self.chain.translate(standalone, corpus_language)
             )
             queries.append(translated)
+        filters, period = self._dated(standalone, language, filters or Filters())
         found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
         across = corpus_language != language  # the articles are in another language
@@ -292,16 +299,16 @@ class Assistant:
         generated: Generated | None = None
         if refused_by:
             found = []
-            yield Passages(found, standalone)
+            yield Passages(found, standalone, period)
             checked = Checked(self.prompts.refusal(language), refused_by=refused_by)
         elif problem is not None:  # the model cannot run here: the passages, no written answer
-            yield Passages(found, standalone)
+            yield Passages(found, standalone, period)
             checked = Checked(str(problem))
         else:
             lead = None
             if cfg.article_opening and cfg.on("article_opening") and asks_who(standalone):
                 found, lead = self.retriever.with_opening(found)
-            yield Passages(found, standalone)  # on screen before the evidence is read
+            yield Passages(found, standalone, period)  # on screen before the evidence is read
             keyword = self.index.keyword()
             weights = keyword.term_weights if keyword is not None else None
             # a follow-up favours what the last answer cited (known if this process gave it)
@@ -329,8 +336,50 @@ class Assistant:
             language=language,
             retrieval_only=problem is not None and not refused_by,
             refused_by=checked.refused_by,
+            searched_period=period,
             dropped=checked.dropped,
         )
+
+    def _dated(self, question: str, language: str, filters: Filters) -> tuple[Filters, str]:
+        """The filters with the dates the question names (`text.periods`), and the period of
+        publication now searched alone ("" if none). Dates the user set win; a day named
+        without its year is the last one the articles were published around."""
+        if not (
+            filters.question_dates
+            and self.settings.answer.on("question_dates")
+            and filters.date_from is None
+            and filters.date_to is None
+        ):
+            return filters, ""
+        named = question_dates(question, language, date.today())
+        within = named.within
+        if within is not None and self._published_in(within.start, within.end):
+            return replace(filters, date_from=within.start, date_to=within.end), within.label
+        # no article published then (or none dated): searching the period alone would find
+        # nothing, so it is only favoured
+        near = within or named.near or self._reported_around(named.yearless)
+        if near is not None:
+            return replace(filters, prefer_from=near.start, prefer_to=near.end), ""
+        return filters, ""
+
+    def _published_in(self, start: date, end: date) -> bool:
+        lo, hi = start.isoformat(), end.isoformat()
+        return any(a.published and lo <= a.published <= hi for a in self.articles())
+
+    def _reported_around(self, day: tuple[int, int] | None) -> Period | None:
+        """For a day named without its year: the latest year in which articles were published
+        on that day or in the week after."""
+        if day is None:
+            return None
+        years = {int(a.published[:4]) for a in self.articles() if a.published}
+        for year in sorted(years, reverse=True):
+            try:
+                window = days_after(date(year, *day))
+            except ValueError:  # 29 February
+                continue
+            if self._published_in(window.start, window.end):
+                return window
+        return None
 
     def _refused_before_llm(
         self, question: str, language: str, across: bool, found: list[Passage]

@@ -15,6 +15,8 @@ STEPS: dict[str, str] = {
     "follow_up_rewrite": "other follow-ups rewritten as standalone questions by the LLM",
     "translate_question": "a question in another language than the articles also searched "
     "with its translation",
+    "question_dates": "a period of publication the question names becomes a filter; an "
+    "event's date favours the articles published in the week after it",
     # refusals before the LLM
     "min_score_refusal": "refuse when no passage is similar enough (retrieval.min_dense_score)",
     "unknown_name_refusal": "refuse when the question names someone no passage mentions",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -125,6 +126,13 @@ class Retriever:
                 keyword_scores[i] = max(s, keyword_scores.get(i, 0.0))
         fused = rrf(rankings, self.settings.rrf_k)
         ranked = sorted(fused, key=lambda i: (-fused[i], i))
+        if filters.prefer_from and filters.prefer_to:
+            # the publication window as rankings in the fusion, as many as the text's (dense
+            # and keyword, per phrasing): the date named weighs as much as the words; its
+            # passages rise, none go
+            favoured = self._published_within(ranked, filters.prefer_from, filters.prefer_to)
+            fused = rrf([*rankings, *[favoured] * len(rankings)], self.settings.rrf_k)
+            ranked = sorted(fused, key=lambda i: (-fused[i], i))
         rows = self.index.manifest.chunks(ranked[: 3 * k + 10])
         articles = self.index.manifest.articles_by_id() if rows else {}
         passages: list[Passage] = []
@@ -154,6 +162,20 @@ class Retriever:
             if len(passages) == k:
                 break
         return passages
+
+    def _published_within(self, ranked: list[str], start: date, end: date) -> list[str]:
+        """The candidates, in their order, whose article was published from start to end."""
+        rows = self.index.manifest.chunks(ranked)
+        articles = self.index.manifest.articles_by_id()
+        lo, hi = start.isoformat(), end.isoformat()
+        return [
+            i
+            for i in ranked
+            if (row := rows.get(i)) is not None
+            and (article := articles.get(row.article_id)) is not None
+            and article.published is not None
+            and lo <= article.published <= hi
+        ]
 
     def with_opening(self, passages: list[Passage]) -> tuple[list[Passage], int | None]:
         """The passages with the opening of the best one's article (its first passage: title

@@ -23,6 +23,7 @@ from assistant.web.render import sources_html
 logger = logging.getLogger(__name__)
 
 Outputs = tuple[list[dict[str, str]], str, str]
+PERIOD_NOTE = "Searched only the articles published in"
 
 
 def parse_date(value: str, field: str) -> date | None:
@@ -66,8 +67,10 @@ class ChatUI:
         article_ids: list[str] | None,
         date_from: str,
         date_to: str,
+        question_dates: bool = True,
     ) -> Iterator[Outputs]:
-        """The chat handler: yields (chat messages, sources panel, note) as the answer grows."""
+        """The chat handler: yields (chat messages, sources panel, note) as the answer grows.
+        `question_dates` False: a period the question names is not searched alone."""
         history = [dict(m) for m in history or []]
         prior = [
             {"role": m["role"], "content": html.unescape(_plain(m["content"]))} for m in history
@@ -84,6 +87,7 @@ class ChatUI:
                 article_ids=tuple(article_ids or ()),
                 date_from=parse_date(date_from, "From date"),
                 date_to=parse_date(date_to, "To date"),
+                question_dates=question_dates,
             )
             for event in self.assistant.stream(message, prior, filters):
                 if isinstance(event, Waiting):
@@ -92,8 +96,12 @@ class ChatUI:
                     )
                 elif isinstance(event, Passages):
                     sources = sources_html(event.passages, None, self._texts(event.passages))
+                    notes = []
                     if event.standalone_question != " ".join((message or "").split()):
-                        note = f"Searched for: *{_chat_text(event.standalone_question)}*"
+                        notes.append(f"Searched for: *{_chat_text(event.standalone_question)}*")
+                    if event.searched_period:
+                        notes.append(f"{PERIOD_NOTE} {_chat_text(event.searched_period)}.")
+                    note = " · ".join(notes)
                     chat[-1]["content"] = "…"
                 elif isinstance(event, Token):
                     text += event.text
@@ -117,6 +125,24 @@ class ChatUI:
                 "try again, or ask another question."
             )
             yield chat, sources, note
+
+    def respond_all_dates(
+        self,
+        history: list[dict[str, str]] | None,
+        article_ids: list[str] | None,
+        date_from: str,
+        date_to: str,
+    ) -> Iterator[Outputs]:
+        """The last question asked again, over articles of every date."""
+        history = list(history or [])
+        asked = [i for i, m in enumerate(history) if m.get("role") == "user"]
+        if not asked:
+            return
+        last = asked[-1]
+        question = html.unescape(_plain(history[last]["content"]))
+        yield from self.respond(
+            question, history[:last], article_ids, date_from, date_to, question_dates=False
+        )
 
     @staticmethod
     def _final_text(answer: Answer) -> str:
@@ -157,6 +183,9 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chat")
                 note = gr.Markdown(elem_id="note")
+                all_dates = gr.Button(
+                    "Search all dates", size="sm", visible=False, elem_id="all-dates"
+                )
                 with gr.Row():
                     question = gr.Textbox(
                         placeholder="Ask a question about the articles…",
@@ -191,8 +220,21 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         outputs = [chatbot, sources, note]
         submit = ask.click(ui.respond, inputs, outputs, api_name="chat")
         enter = question.submit(ui.respond, inputs, outputs, api_visibility="private")
+
+        def period_shown(shown: str | None) -> Any:
+            """The "Search all dates" button, shown when a period was searched alone."""
+            return gr.update(visible=PERIOD_NOTE in (shown or ""))
+
         for event in (submit, enter):
             event.then(lambda: "", None, question, api_visibility="private")
+            event.then(period_shown, note, all_dates, api_visibility="private")
+        again = all_dates.click(
+            ui.respond_all_dates,
+            [chatbot, articles, date_from, date_to],
+            outputs,
+            api_visibility="private",
+        )
+        again.then(period_shown, note, all_dates, api_visibility="private")
         stop.click(None, None, None, cancels=[submit, enter], api_visibility="private")
         clear.click(lambda: ([], "", ""), None, outputs, api_visibility="private")
 
