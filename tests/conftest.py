@@ -77,16 +77,20 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     return make
 
 
+def indexed(articles: Path, root: Path, embedder: E5Embeddings) -> Settings:
+    """Settings of a project at `root` holding a copy of `articles`, ingested."""
+    from ingest.pipeline import run_ingest
+
+    shutil.copytree(articles, root / "data" / "articles")
+    settings = load_settings(config_file=root / "none.toml", environ={}, root=root)
+    run_ingest(settings, embedder)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: MemoEmbeddings) -> Path:
     """An index of the five sample articles, built once; tests copy it."""
-    from ingest.pipeline import run_ingest
-
-    root = tmp_path_factory.mktemp("sample")
-    shutil.copytree(SAMPLES, root / "data" / "articles")
-    settings = load_settings(config_file=root / "none.toml", environ={}, root=root)
-    run_ingest(settings, embedder)
-    return root
+    return indexed(SAMPLES, tmp_path_factory.mktemp("sample"), embedder).root
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import gradio as gr
 
 from assistant.errors import AssistantError, IngestLockedError
 from assistant.index.manifest import ArticleRow
+from assistant.index.report import IngestReport
 from assistant.service import Assistant
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
@@ -147,25 +148,34 @@ class ArticlesUI:
     # --- one article ----------------------------------------------------------------------
 
     def remove(self, article_id: str | None, progress: gr.Progress | None = None) -> str:
-        if not article_id:
-            return "Choose an article first."
-        try:
-            message = self._when_free(lambda: self.assistant.remove_article(article_id), progress)
-        except AssistantError as exc:
-            return f"❌ {html.escape(str(exc))}"
-        return f"✅ {html.escape(message)}"
+        return self._on_article(
+            article_id, self.assistant.remove_article, lambda said: f"✅ {said}", progress
+        )
 
     def reindex(self, article_id: str | None, progress: gr.Progress | None = None) -> str:
+        def said(report: IngestReport) -> str:
+            if report.skipped:
+                key, reason = report.skipped[0]
+                return f"❌ {Path(key).name}: {reason}"
+            return f"✅ Indexed again: {report.summary()}"
+
+        return self._on_article(article_id, self.assistant.reindex_article, said, progress)
+
+    def _on_article(
+        self,
+        article_id: str | None,
+        action: Callable[[str], T],
+        said: Callable[[T], str],
+        progress: gr.Progress | None,
+    ) -> str:
+        """Run an action on the chosen article; its outcome, or the error, escaped."""
         if not article_id:
             return "Choose an article first."
         try:
-            report = self._when_free(lambda: self.assistant.reindex_article(article_id), progress)
+            outcome = self._when_free(lambda: action(article_id), progress)
         except AssistantError as exc:
             return f"❌ {html.escape(str(exc))}"
-        if report.skipped:
-            key, reason = report.skipped[0]
-            return f"❌ {html.escape(Path(key).name)}: {html.escape(reason)}"
-        return f"✅ Indexed again: {html.escape(report.summary())}"
+        return html.escape(said(outcome), quote=False)
 
     @staticmethod
     def _when_free(action: Callable[[], T], progress: gr.Progress | None) -> T:

@@ -6,15 +6,13 @@ with question dates turned off."""
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
 
 from assistant import Assistant
 from assistant.schema import Filters
-from ingest.pipeline import run_ingest
-from tests.conftest import ROOT
+from tests.conftest import ROOT, indexed
 
 DATED = ROOT / "tests" / "data" / "dated"
 EVENTS = [
@@ -36,13 +34,7 @@ PERIODS = [
 
 @pytest.fixture(scope="module")
 def dated(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Assistant:
-    from assistant.settings import load_settings
-
-    root = tmp_path_factory.mktemp("dated")
-    shutil.copytree(DATED, root / "data" / "articles")
-    settings = load_settings(config_file=root / "none.toml", environ={}, root=root)
-    run_ingest(settings, embedder)
-    return Assistant(settings, embedder=embedder)
+    return Assistant(indexed(DATED, tmp_path_factory.mktemp("dated"), embedder), embedder=embedder)
 
 
 def test_an_events_date_favours_the_report_published_after_it(dated: Assistant) -> None:
