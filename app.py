@@ -62,6 +62,7 @@ def main() -> int:
             lambda: assistant.ingest(prune=True),
             settings.ingest.extensions,
             on_report=lambda report: logging.getLogger("app").info("%s", report.summary()),
+            initial=True,  # what changed while the app was stopped
         ).start()
         print(f"Watching {settings.articles_dir}: new and changed articles are indexed.")
     demo.queue(**queue_kwargs(settings))

@@ -543,8 +543,10 @@ class Assistant:
                 "This assistant cannot fetch pages itself; run `python -m ingest --url URL`."
             )
         items = self._fetcher(self.settings, urls, progress)
-        new = [item.path for item in items if item.new and item.path is not None]
-        report = self.ingest(paths=new, progress=progress) if new else None
+        # every saved file, new or saved before: an ingest is idempotent, and one that failed
+        # after an earlier save (the index busy, the embedder down) is finished this time
+        saved = [item.path for item in items if item.path is not None]
+        report = self.ingest(paths=saved, progress=progress) if saved else None
         return [item.message for item in items], report
 
     def remove_article(self, article_id: str) -> str:
@@ -557,9 +559,10 @@ class Assistant:
         path = self.settings.articles_dir / row.key
         moved = ""
         if path.is_file():
-            trash = self.settings.articles_dir / ".trash" / row.key
+            stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+            trash = self.settings.articles_dir / ".trash" / stamp / row.key
             trash.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, trash)
+            os.replace(path, trash)  # never over an earlier removed file of the same name
             moved = f"; its file is in {trash.relative_to(self.settings.articles_dir)}"
         self.ingest(paths=[path], prune=True)
         return f"Removed “{row.title}” from the index{moved}."

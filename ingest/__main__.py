@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.watch and (args.paths or args.dry_run):
             raise AssistantError("--watch watches the articles folder: give no paths or --dry-run.")
+        if args.dry_run and (args.url or args.feed):
+            raise AssistantError("--url and --feed save files: they cannot be used with --dry-run.")
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise AssistantError(f"No such file or folder: {', '.join(map(str, missing))}.")
@@ -132,7 +134,7 @@ def _watch(settings: Settings, embedder: Embedder) -> int:
 
 
 def _from_the_web(settings: Settings, urls: list[str], feeds: list[str]) -> list[Path]:
-    """Save the pages (and the feeds' items); one line each; the newly saved files."""
+    """Save the pages (and the feeds' items); one line each; the files saved."""
     from ingest.fetch import FetchError, feed_items, save_urls
 
     wanted = list(urls)
@@ -147,7 +149,9 @@ def _from_the_web(settings: Settings, urls: list[str], feeds: list[str]) -> list
     results = save_urls(settings, list(dict.fromkeys(wanted)))
     for result in results:
         print(result.message)
-    return [r.path for r in results if r.new and r.path is not None]
+    # every saved file, new or saved before: an ingest that failed after an earlier save (the
+    # index busy, the embedder down) is finished this time; unchanged ones cost a hash
+    return [r.path for r in results if r.path is not None]
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def publication_date(text: str) -> datetime.date | None:
     labelled = [line for line in lines if _LABEL.match(line)]
     top = [
         line
-        for line in lines[:_TOP_LINES]
+        for line in lines[1:_TOP_LINES]  # not the first: the title names events' dates
         if len(line) <= _DATELINE_MAX_CHARS and "@" not in line  # "@": a tweet's signature
     ]
     for line in labelled + top:

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<block>.*?)\n---[ \t]*\n", re.DOTALL)
-_FIELD = re.compile(r"^(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$", re.MULTILINE)
+_FIELD = re.compile(r"^(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+# the keys written by `front_matter`, and the usual ones of Markdown tools
+_KEYS = set(
+    "title author site sitename url date description hostname categories tags lang language "
+    "source id fingerprint license".split()
+)
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,15 @@ def extract_html(html: str | bytes, url: str = "") -> Extracted | None:
 def split_front_matter(text: str) -> Extracted:
     """A text's `---` front matter (title, author, site, url, date) and the text after it."""
     match = _FRONT_MATTER.match(text)
-    if not match:
+    lines = [line for line in match["block"].splitlines() if line.strip()] if match else []
+    fields = {}
+    for line in lines:
+        pair = _FIELD.match(line)
+        if pair is None or pair["key"].lower() not in _KEYS:
+            return Extracted(text, ArticleMeta())  # a rule (---) in the text, not metadata
+        fields[pair["key"].lower()] = _unquote(pair["value"])
+    if match is None or not fields:
         return Extracted(text, ArticleMeta())
-    fields = {m["key"].lower(): _unquote(m["value"]) for m in _FIELD.finditer(match["block"])}
     meta = ArticleMeta(
         title=fields.get("title", ""),
         author=fields.get("author", ""),

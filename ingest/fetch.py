@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from assistant.settings import Settings
 from ingest.extract import extract_html, front_matter
@@ -74,10 +74,7 @@ def save_from_web(
     for done, url in enumerate(u.strip() for u in urls if u.strip()):
         if progress is not None:
             progress(done, len(urls), url)
-        if (
-            not url.startswith(("http://", "https://"))
-            or saved_path(settings.articles_dir, url).exists()
-        ):
+        if not url.startswith(("http://", "https://")) or _saved(settings, url):
             results.append(_save_one(settings, url))
             continue
         try:
@@ -100,6 +97,13 @@ def save_from_web(
     return results
 
 
+def _saved(settings: Settings, url: str) -> bool:
+    try:
+        return saved_path(settings.articles_dir, url).exists()
+    except ValueError:
+        return True  # `_save_one` says it is not a valid address
+
+
 def feed_items(settings: Settings, feed_url: str) -> list[str]:
     """The links of a feed's items, in the feed's order, without repeats."""
     body, kind = _get(feed_url, settings)
@@ -116,7 +120,8 @@ def _feed_links(feed_url: str, body: bytes, kind: str) -> list[str]:
     import feedparser
 
     parsed = feedparser.parse(body)
-    links = [str(e.get("link") or "").strip() for e in parsed.entries]
+    raw = [str(e.get("link") or "").strip() for e in parsed.entries]
+    links = [urljoin(feed_url, link) for link in raw if link]  # relative links too
     links = list(dict.fromkeys(link for link in links if link.startswith(("http://", "https://"))))
     if not links:
         what = "no item with a link" if parsed.entries else "not an RSS or Atom feed"
@@ -127,14 +132,20 @@ def _feed_links(feed_url: str, body: bytes, kind: str) -> list[str]:
 def _save_one(settings: Settings, url: str, fetched: tuple[bytes, str] | None = None) -> Fetched:
     if not url.startswith(("http://", "https://")):
         return Fetched(url, None, f"{url}: not a web address (http:// or https://).")
-    path = saved_path(settings.articles_dir, url)
+    try:
+        path = saved_path(settings.articles_dir, url)
+    except ValueError:
+        return Fetched(url, None, f"{url}: not a valid web address.")
     if path.exists():
         return Fetched(url, path, f"{url}: already saved as {_shown(path, settings)}.")
     try:
         body, kind = fetched or _get(url, settings)
         if not any(t in kind for t in _HTML_TYPES):
             raise FetchError(f"{url}: not a web page ({kind or 'no content type'}).")
-        extracted = extract_html(body, url=url)  # bytes: trafilatura finds the encoding
+        try:
+            extracted = extract_html(body, url=url)  # bytes: trafilatura finds the encoding
+        except Exception:  # a third-party parser on untrusted input: any failure
+            extracted = None
         if extracted is None or len(extracted.text) < MIN_ARTICLE_CHARS:
             raise FetchError(f"{url}: no article text found in the page.")
     except FetchError as exc:
@@ -174,6 +185,8 @@ def _get(url: str, settings: Settings) -> tuple[bytes, str]:
                 chunks.append(chunk)
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: no answer within {timeout:g} s.") from exc
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, UnicodeError) as exc:
+        raise FetchError(f"{url}: not a valid web address.") from exc
     except httpx.HTTPError as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise FetchError(f"{url}: cannot reach {urlsplit(url).hostname} ({reason}).") from exc

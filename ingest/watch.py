@@ -34,7 +34,9 @@ class FolderWatcher:
         debounce_s: float = 2.0,
         on_report: Callable[[IngestReport], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        initial: bool = False,
     ) -> None:
+        """`initial`: run once at start too (files changed while nothing watched)."""
         self.folder = folder
         self._ingest = ingest
         self._extensions = {e.lower() for e in extensions}
@@ -46,6 +48,8 @@ class FolderWatcher:
         self._observer: Any = None
         self._worker = threading.Thread(target=self._run, name="watch-ingest", daemon=True)
         self.runs = 0
+        if initial:
+            self._wake.set()
 
     def start(self) -> FolderWatcher:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler

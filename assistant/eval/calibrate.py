@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.errors import EvalFileError
 from assistant.eval.cases import Case
 
 if TYPE_CHECKING:
@@ -56,14 +57,16 @@ def best_scores(assistant: Assistant, cases: Iterable[Case]) -> list[Scored]:
 
 def fit(scores: Sequence[Scored], max_refused: float = MAX_REFUSED) -> Fit:
     """The highest threshold refusing at most `max_refused` of the answerable questions."""
+    if not 0.0 <= max_refused < 1.0:
+        raise EvalFileError(f"--max-refused must be from 0 to below 1 (got {max_refused}).")
     answerable = sorted(s.best for s in scores if s.answerable)
     if not answerable:
-        raise ValueError("calibration needs answerable questions")
+        raise EvalFileError("Calibration needs answerable questions; the files have none.")
     allowed = math.floor(max_refused * len(answerable))
     lowest_kept = answerable[allowed]
     below = [s.best for s in scores if s.best < lowest_kept]
     floor = max(below) if below else lowest_kept - 0.02
-    threshold = round((lowest_kept + floor) / 2, 3)
+    threshold = min(round((lowest_kept + floor) / 2, 3), lowest_kept)  # rounding never refuses it
     return measure(scores, threshold)
 
 

@@ -124,7 +124,11 @@ class Manifest:
         present = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
         for column, definition in _ADDED_COLUMNS.items():
             if column not in present:
-                self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} {definition}")
+                try:
+                    self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} {definition}")
+                except sqlite3.OperationalError as exc:  # another process added it meanwhile
+                    if "duplicate column" not in str(exc):
+                        raise
         self._lock = threading.RLock()
         self._writes = 0  # commits through this connection; data_version counts the others'
         self._articles: tuple[tuple[int, int], list[ArticleRow], dict[str, ArticleRow]] | None = (

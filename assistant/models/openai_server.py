@@ -20,6 +20,7 @@ from assistant.settings import LLMSettings
 
 API_KEY_VARIABLE = "OPENAI_API_KEY"
 _NO_KEY = "not-needed"  # the client insists on a key; local servers ignore it
+_PROBE_S = 10.0  # the model list answers at once from a server that is up
 
 
 def api_key() -> str:
@@ -56,9 +57,7 @@ def served_model(cfg: LLMSettings) -> str:
 
     url = cfg.openai_base_url.rstrip("/") + "/models"
     try:
-        reply = httpx.get(
-            url, headers={"Authorization": f"Bearer {api_key()}"}, timeout=min(cfg.timeout_s, 10)
-        )
+        reply = httpx.get(url, headers={"Authorization": f"Bearer {api_key()}"}, timeout=_PROBE_S)
     except httpx.HTTPError as exc:
         raise explain_openai(exc, cfg) from exc
     if reply.status_code in (401, 403):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -162,11 +162,29 @@ def _month(question: str) -> Period | None:
 
 
 def _parse(span: str, parts: tuple[str, ...]) -> Any:
+    """The date a span names by itself, or None. A relative span ("3 jours", "48 heures")
+    names no date: read from two different days, it gives two different answers."""
     import dateparser
 
-    return dateparser.parse(span, languages=_LANGUAGES, settings=_settings(parts))
+    values = [
+        dateparser.parse(span, languages=_LANGUAGES, settings=_settings(parts, base))
+        for base in _BASES
+    ]
+    if any(v is None for v in values):
+        return None
+    if len({tuple(getattr(v, part) for part in parts) for v in values}) > 1:
+        return None
+    return values[0]
+
+
+_BASES = (datetime(2001, 2, 3), datetime(2003, 8, 17))
 
 
 @cache
-def _settings(parts: tuple[str, ...]) -> dict[str, Any]:
-    return {"REQUIRE_PARTS": list(parts), "PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY"}
+def _settings(parts: tuple[str, ...], base: datetime) -> dict[str, Any]:
+    return {
+        "REQUIRE_PARTS": list(parts),
+        "PREFER_DATES_FROM": "past",
+        "DATE_ORDER": "DMY",
+        "RELATIVE_BASE": base,
+    }

@@ -26,6 +26,7 @@ UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
 LOCK_WAIT_S = 300.0  # an action waits this long for an ingest run from the CLI to finish
 HEADERS = ["Title", "Date", "Author", "Site", "File", "Passages", "Added"]
 _UNSAFE = re.compile(r"[^\w.\- ]+")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 T = TypeVar("T")
 
 
@@ -38,6 +39,12 @@ def safe_name(name: str, limit: int = 100) -> str:
     while len(f"{stem}{suffix}".encode()) > 255:  # the filesystem's limit is in bytes
         stem = stem[:-1]
     return stem + suffix
+
+
+def _md(text: str) -> str:
+    """Untrusted text for the Markdown status: HTML escaped, and Markdown's characters too (a
+    page titled `![](https://tracker/x)` would otherwise load a remote image)."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def matches(article: ArticleRow, query: str) -> bool:
@@ -96,14 +103,10 @@ class ArticlesUI:
             source = Path(getattr(item, "name", None) or str(item))
             name = safe_name(getattr(item, "orig_name", None) or source.name)
             if Path(name).suffix not in UPLOAD_TYPES:
-                messages.append(
-                    f"❌ {html.escape(name)}: only .txt, .md and .html files are accepted."
-                )
+                messages.append(f"❌ {_md(name)}: only .txt, .md and .html files are accepted.")
                 continue
             if source.stat().st_size > limit:
-                messages.append(
-                    f"❌ {html.escape(name)}: larger than the {limit // 2**20} MB limit."
-                )
+                messages.append(f"❌ {_md(name)}: larger than the {limit // 2**20} MB limit.")
                 continue
             target_dir.mkdir(parents=True, exist_ok=True)
             destination = target_dir / name
@@ -116,14 +119,14 @@ class ArticlesUI:
                     progress,
                 )
             except AssistantError as exc:
-                messages.append(f"❌ {html.escape(str(exc))}")
+                messages.append(f"❌ {_md(str(exc))}")
             else:
                 for key in result.added + result.updated:
-                    messages.append(f"✅ {html.escape(Path(key).name)}: indexed.")
+                    messages.append(f"✅ {_md(Path(key).name)}: indexed.")
                 for key in result.unchanged:
-                    messages.append(f"✅ {html.escape(Path(key).name)}: already indexed.")
+                    messages.append(f"✅ {_md(Path(key).name)}: already indexed.")
                 for key, reason in result.skipped:
-                    messages.append(f"❌ {html.escape(Path(key).name)}: {html.escape(reason)}")
+                    messages.append(f"❌ {_md(Path(key).name)}: {_md(reason)}")
         return "\n\n".join(messages) or "No file to add."
 
     def add_from_web(self, text: str, progress: gr.Progress | None = None) -> str:
@@ -139,10 +142,10 @@ class ArticlesUI:
                 lambda: self.assistant.add_from_web(urls, _report(progress)), progress
             )
         except AssistantError as exc:
-            return f"❌ {html.escape(str(exc))}"
-        lines = [f"• {html.escape(m)}" for m in messages]
+            return f"❌ {_md(str(exc))}"
+        lines = [f"• {_md(m)}" for m in messages]
         if report is not None:
-            lines.append(f"✅ {html.escape(report.summary())}")
+            lines.append(f"✅ {_md(report.summary())}")
         return "\n\n".join(lines)
 
     # --- one article ----------------------------------------------------------------------
@@ -174,8 +177,8 @@ class ArticlesUI:
         try:
             outcome = self._when_free(lambda: action(article_id), progress)
         except AssistantError as exc:
-            return f"❌ {html.escape(str(exc))}"
-        return html.escape(said(outcome), quote=False)
+            return f"❌ {_md(str(exc))}"
+        return _md(said(outcome))
 
     @staticmethod
     def _when_free(action: Callable[[], T], progress: gr.Progress | None) -> T:

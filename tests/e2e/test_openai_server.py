@@ -59,7 +59,11 @@ def _llama_server(model: Path, options: list[str], log: Path, up_status: int) ->
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, status: int) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from assistant.web.articles import ArticlesUI
 from ingest.fetch import save_from_web
 from ingest.pipeline import run_ingest
 
+EVIL = "![](http://tracker.invalid/x) &lt;b&gt;gras&lt;/b&gt;"
 PAGE = (
     "<html><head><title>Le viaduc de Millau fermé par le vent</title>"
     "<meta name='author' content='Paul Roux'><meta property='og:site_name' content='Midi Info'>"
@@ -44,6 +44,8 @@ class Site(BaseHTTPRequestHandler):
                 "</channel></rss>"
             )
             kind = "application/rss+xml"
+        elif self.path == "/evil.html":
+            body, kind = PAGE.replace("Le viaduc de", f"{EVIL} Le viaduc de"), "text/html"
         else:
             body, kind = PAGE, "text/html; charset=utf-8"
         data = body.encode("utf-8")
@@ -60,6 +62,7 @@ def site() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
@@ -87,7 +90,8 @@ def test_removing_an_article_takes_its_file_and_its_passages(shelf: ArticlesUI) 
     path = assistant.settings.articles_dir / article.key
     message = shelf.remove(article.article_id)
     assert message.startswith("✅ Removed “") and ".trash/" in message
-    assert not path.exists() and (assistant.settings.articles_dir / ".trash" / article.key).exists()
+    trashed = list((assistant.settings.articles_dir / ".trash").glob(f"*/{article.key}"))
+    assert not path.exists() and len(trashed) == 1
     assert article.article_id not in {a.article_id for a in assistant.articles()}
     assert len(assistant.articles()) == 4, "only that one"
     assert all(p.article_id != article.article_id for p in assistant.retrieve(article.title))
@@ -130,6 +134,13 @@ def test_pages_and_feeds_from_the_web_show_their_metadata(shelf: ArticlesUI, sit
     assert shelf.add_from_web("  ").startswith("Paste the address")
 
 
-def test_status_messages_escape_what_pages_say(shelf: ArticlesUI, tmp_path: Path) -> None:
-    status = shelf.add_from_web("http://127.0.0.1:1/<script>alert(1)</script>")
+def test_status_messages_escape_what_pages_say(shelf: ArticlesUI, site: str) -> None:
+    status = shelf.add_from_web(f"{site}/evil.html\nhttp://127.0.0.1:1/<script>x</script>")
+    assert "saved “" in status and "tracker.invalid" in status, "saved under its hostile title"
     assert "<script>" not in status and "&lt;script&gt;" in status
+    assert "![](" not in status and r"\!\[\]\(" in status, "no remote image from a title"
+
+
+def test_bad_addresses_get_a_line_each_and_the_rest_is_saved(shelf: ArticlesUI, site: str) -> None:
+    status = shelf.add_from_web(f"https://[::1\nhttp://a..b/\n{site}/viaduc.html")
+    assert "not a valid web address" in status and "✅ added 1 /" in status

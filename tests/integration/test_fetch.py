@@ -91,6 +91,7 @@ def site() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_a_feed_with_three_items_already_indexed_adds_the_other_47(
     assert f"{site}/feed.xml: 50 items" in out
     assert out.count("already saved as web/") == 3 and out.count(": saved “Article") == 50
     assert not {f"/article/{n}.html" for n in (3, 10, 42)} & set(Site.hits), "not fetched again"
-    assert "added 47 / updated 0 / unchanged 0" in out
+    assert "added 47 / updated 0 / unchanged 3" in out, "the 3 are not indexed twice"
 
     from assistant import Assistant
 

@@ -95,3 +95,11 @@ def test_a_page_without_an_article_still_gives_its_text(tmp_path: Path) -> None:
     page.write_text("<html><body><ul><li>Un</li><li>Deux</li></ul></body></html>")
     doc = load_file(page, "list.html", 2**20)
     assert isinstance(doc, RawDocument) and "Deux" in doc.text
+
+
+def test_a_text_between_two_rules_is_not_taken_for_metadata(tmp_path: Path) -> None:
+    article = tmp_path / "rules.md"
+    article.write_text("---\nLe titre de l'article\n---\nLe premier paragraphe.\n", "utf-8")
+    doc = load_file(article, "rules.md", 2**20)
+    assert isinstance(doc, RawDocument) and "Le titre de l'article" in doc.text
+    assert doc.meta.title == ""

@@ -87,5 +87,10 @@ def test_the_command_watches_until_interrupted(make_settings: Any) -> None:
         wait_for(lambda: "added 1" in log.read_text(), 60)
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0, log.read_text()
+        try:
+            code = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert code == 0, log.read_text()
     assert "Traceback" not in log.read_text()

@@ -65,3 +65,11 @@ def test_a_day_without_its_year_is_left_to_the_caller() -> None:
 def test_questions_without_dates_name_none(question: str) -> None:
     named = question_dates(question, "fr", TODAY)
     assert named.within is None and named.near is None and named.yearless is None
+
+
+@pytest.mark.parametrize(
+    "question", ["Que s'est-il passé il y a 3 jours ?", "Was he elected within 48 hours?"]
+)
+def test_a_duration_is_not_a_date(question: str) -> None:
+    named = question_dates(question, "fr", TODAY)
+    assert named.within is None and named.near is None and named.yearless is None

