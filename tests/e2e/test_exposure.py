@@ -214,7 +214,7 @@ def test_the_logged_in_client_asks_and_uploads_within_the_limits(
 
     small = tmp_path / "breve alep.txt"
     small.write_text("Alep : une trêve annoncée\n\nUne trêve de trois jours a été annoncée.\n")
-    status, table, _ = conversation.client.predict([handle_file(small)], api_name="/upload")
+    status, table, _, _ = conversation.client.predict([handle_file(small)], "", api_name="/upload")
     assert "breve_alep.txt: indexed" in status or "breve alep.txt: indexed" in status
     assert any("trêve" in str(row) for row in table["data"])
 
@@ -223,7 +223,7 @@ def test_the_logged_in_client_asks_and_uploads_within_the_limits(
         path = tmp_path / f"note{n}.txt"
         path.write_text(f"Note {n}\n\nUne note de plus sur Alep, numéro {n}.\n")
         several.append(handle_file(path))
-    status, table, _ = conversation.client.predict(several, api_name="/upload")
+    status, table, _, _ = conversation.client.predict(several, "", api_name="/upload")
     assert "3 files selected: add at most 2 at a time" in status
     assert not any("Note 0" in str(row) for row in table["data"]), "nothing was added"
 

@@ -106,9 +106,9 @@ def test_an_upload_waits_for_an_ingest_run_elsewhere(
     """An upload arriving while `python -m ingest` holds the lock waits for it, then indexes;
     after LOCK_WAIT_S it gives up with the lock's message instead of hanging."""
     from assistant.index.articles import ingest_lock
-    from assistant.web import chat as ui_module
+    from assistant.web import articles as ui_module
 
-    chat = ui_module.ChatUI(sample_assistant)
+    shelf = ui_module.ArticlesUI(sample_assistant)
     upload = tmp_path / "tramway.txt"
     upload.write_text(UPLOADED_ARTICLE, encoding="utf-8")
 
@@ -127,18 +127,18 @@ def test_an_upload_waits_for_an_ingest_run_elsewhere(
 
     monkeypatch.setattr(ui_module, "LOCK_WAIT_S", 1.0)
     holder = hold_lock(4)
-    status, _rows, _ = chat.upload([str(upload)])
+    status = shelf.upload([str(upload)])
     holder.join()
     assert status.startswith("❌ Another ingest") and "Wait for it to finish" in status
 
     monkeypatch.setattr(ui_module, "LOCK_WAIT_S", 60.0)
     holder = hold_lock(3)
     started = time.monotonic()
-    status, rows, _ = chat.upload([str(upload)])
+    status = shelf.upload([str(upload)])
     holder.join()
     assert status == "✅ tramway.txt: indexed."
     assert time.monotonic() - started > 2, "it waited for the lock"
-    assert any("tramway" in str(row) for row in rows)
+    assert any("tramway" in str(row) for row in shelf.rows())
 
 
 # --- the served app ---------------------------------------------------------------------------
@@ -249,7 +249,9 @@ def test_cli_ingest_and_upload_while_answering(
 
         # an upload while another CLI run holds the lock waits for it instead of failing
         cli = start_cli_ingest(project, articles / "batch2")
-        status, _table, _ = asker.client.predict([handle_file(upload)], api_name="/upload")
+        status, _table, _filter, _pick = asker.client.predict(
+            [handle_file(upload)], "", api_name="/upload"
+        )
         finish(cli)
         assert "tramway bordeaux.txt: indexed" in status, status
         asker.history = []
