@@ -14,6 +14,8 @@ import re
 from functools import cache
 from typing import Any
 
+from assistant.text.language import detect_language
+
 LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl"]
 _TOP_LINES = 8  # a byline sits in the first lines
 _DATELINE_MAX_CHARS = 60  # a byline; a photo caption with a date is longer
@@ -45,16 +47,18 @@ def publication_date(text: str) -> datetime.date | None:
         for line in lines[1:_TOP_LINES]  # not the first: the title names events' dates
         if len(line) <= _DATELINE_MAX_CHARS and "@" not in line  # "@": a tweet's signature
     ]
+    order = "MDY" if detect_language(" ".join(lines[:40])) == "en" else "DMY"
     for line in labelled + top:
-        found = parse_date(line)
+        found = parse_date(line, order)
         if found is not None:
             return found
     return None
 
 
-def parse_date(text: str) -> datetime.date | None:
+def parse_date(text: str, order: str = "DMY") -> datetime.date | None:
     """The first full date (day, month and year) in `text`, else None: spans shaped like a
-    date, in any language, read by dateparser (which knows the month names)."""
+    date, in any language, read by dateparser (which knows the month names). `order` reads
+    digits-only dates ("10/03/2016": MDY in American English, DMY nearly everywhere else)."""
     for match in _CANDIDATE.finditer(text):
         span = " ".join(match.group().split())
         if match["iso"]:
@@ -62,18 +66,18 @@ def parse_date(text: str) -> datetime.date | None:
                 return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
                 continue
-        value = _parse(span)
+        value = _parse(span, order)
         if value is not None and str(value.year) in span:
             return value.date()
     return None
 
 
-def _parse(span: str) -> Any:
+def _parse(span: str, order: str) -> Any:
     import dateparser
 
-    return dateparser.parse(span, languages=LANGUAGES, settings=_settings())
+    return dateparser.parse(span, languages=LANGUAGES, settings=_settings(order))
 
 
 @cache
-def _settings() -> dict[str, Any]:
-    return {"REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": "DMY"}
+def _settings(order: str) -> dict[str, Any]:
+    return {"REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": order}

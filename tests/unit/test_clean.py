@@ -280,3 +280,10 @@ def test_synthetic_english_article() -> None:
     assert "World" in article.removed
     assert "Read more: Syria ceasefire collapses" in article.removed
     assert clean_article(article.text).text == article.text
+
+
+def test_digits_only_dates_follow_the_articles_language() -> None:
+    english = "Markets rally\nPosted 10/03/2016\nShares rose on Monday as investors bought."
+    french = "Les marchés montent\nPublié le 10/03/2016\nLes actions ont progressé lundi."
+    assert publication_date(english) == datetime.date(2016, 10, 3)
+    assert publication_date(french) == datetime.date(2016, 3, 10)
