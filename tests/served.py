@@ -14,10 +14,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,18 @@ import httpx
 from tests.conftest import ROOT
 
 QUEUE_MESSAGE = "Waiting for the model: position"
+
+
+@contextmanager
+def local_site(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` served by a thread on a free 127.0.0.1 port: its base URL, for a `with`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def free_port() -> int:

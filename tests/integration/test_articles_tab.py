@@ -4,9 +4,8 @@ adding pages and feeds from the web (a real HTTP server on 127.0.0.1)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from assistant import Assistant
 from assistant.web.articles import ArticlesUI
 from ingest.fetch import save_from_web
 from ingest.pipeline import run_ingest
+from tests.served import local_site
 
 EVIL = "![](http://tracker.invalid/x) &lt;b&gt;gras&lt;/b&gt;"
 PAGE = (
@@ -58,11 +58,8 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_site(Site) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ items already saved are neither fetched nor indexed again; every bad item (unrea
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from ingest.__main__ import main
 from ingest.extract import split_front_matter
 from ingest.fetch import feed_items, save_urls, saved_path
-from tests.served import free_port
+from tests.served import free_port, local_site
 
 TOPICS = ["le port de Marseille", "la récolte des vins d'Alsace", "le tramway de Nantes",
           "les forêts des Vosges", "le festival d'Avignon"]  # fmt: skip
@@ -87,11 +86,8 @@ class Site(BaseHTTPRequestHandler):
 @pytest.fixture
 def site() -> Iterator[str]:
     Site.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_site(Site) as url:
+        yield url
 
 
 @pytest.fixture
