@@ -102,7 +102,7 @@ def _check_model(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from assistant.models.gguf import describe, is_default
+    from assistant.models.gguf import context_window, describe, is_default
     from assistant.settings import load_settings
 
     settings = load_settings()
@@ -124,7 +124,8 @@ def _models(args: argparse.Namespace) -> int:
     print(f"  architecture  {info.architecture}")
     print(f"  quantisation  {info.quantisation}")
     print(f"  size          {info.size_bytes / 2**30:.2f} GiB")
-    print(f"  context       {context} tokens trained (llm.n_ctx = {cfg.n_ctx:,} used)")
+    used = context_window(cfg.n_ctx, info.context_length)
+    print(f"  context       {context} tokens trained, {used:,} used (llm.n_ctx = {cfg.n_ctx:,})")
     print(
         f"  chat template {'from the file' if info.chat_template else 'none (llama.cpp default)'}"
     )

@@ -17,7 +17,7 @@ from assistant.answer.prompts import Prompts, load_prompts
 from assistant.errors import AssistantError
 from assistant.index.articles import ArticleIndex
 from assistant.models.embeddings import Embedder, make_embedder
-from assistant.models.llm import llm_threads, make_helper_llm, make_llm, token_counter
+from assistant.models.llm import context_size, llm_threads, make_helper_llm, make_llm, token_counter
 from assistant.models.llmcheck import Check, diagnose
 from assistant.models.llmcheck import check as check_model
 from assistant.models.profiles import min_dense_score
@@ -103,7 +103,7 @@ class Components:
             self.llm,
             self.prompts,
             token_counter(self.llm),
-            self.settings.llm.n_ctx,
+            context_size(self.llm, self.settings.llm.n_ctx),
             self.settings.llm.max_tokens,
             helper=lambda: self.helper_llm,
         )

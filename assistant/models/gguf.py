@@ -34,6 +34,12 @@ def rope_freq_base(path: Path, setting: float | None) -> float:
     return DEFAULT_ROPE_FREQ_BASE if is_default(path) else 0.0
 
 
+def context_window(wanted: int, trained: int | None) -> int:
+    """The context to give llama.cpp: the one configured, but no longer than the model was
+    trained for (beyond it, a model's answers fall apart)."""
+    return min(wanted, trained) if trained else wanted
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     path: Path

@@ -22,7 +22,7 @@ from assistant.errors import (
     ModelNotFoundError,
     ProviderNotInstalledError,
 )
-from assistant.models.gguf import is_default, is_gguf, rope_freq_base
+from assistant.models.gguf import context_window, describe, is_default, is_gguf, rope_freq_base
 from assistant.models.llmcheck import ensure_runs
 from assistant.models.openmp import passive_waits
 from assistant.models.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
@@ -66,10 +66,16 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                 raise ProviderNotInstalledError(
                     "llama.cpp support needs llama-cpp-python: run `make setup`."
                 ) from exc
+            wanted = n_ctx or cfg.n_ctx
             try:
+                window = context_window(wanted, describe(path).context_length)
+                if window < wanted:
+                    logger.info(
+                        "%s was trained for %d tokens: n_ctx cut from %d", path, window, wanted
+                    )
                 chat = LlamaCppChat(
                     model_path=str(path),
-                    n_ctx=n_ctx or cfg.n_ctx,
+                    n_ctx=window,
                     n_threads=threads,
                     max_tokens=cfg.max_tokens,
                     temperature=cfg.temperature,
@@ -148,6 +154,14 @@ def _load_failure(path: Path, exc: Exception) -> AssistantError:
         f"llama.cpp could not load {path}, although its checksum is right; reinstall "
         "llama-cpp-python with `make setup`."
     )
+
+
+def context_size(llm: BaseChatModel, configured: int) -> int:
+    """The context the model has: llama.cpp's (capped at what the model was trained for, see
+    `make_llm`), or the configured one for a server."""
+    from assistant.models.llamacpp_chat import LlamaCppChat
+
+    return llm.n_ctx if isinstance(llm, LlamaCppChat) else configured
 
 
 def token_counter(llm: BaseChatModel) -> Callable[[str], int]:

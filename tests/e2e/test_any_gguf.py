@@ -61,3 +61,19 @@ def test_models_command_shows_the_configured_model() -> None:
     assert run.returncode == 0, run.stderr
     assert "your own GGUF" in run.stdout and "quantisation  Q4_1" in run.stdout
     assert "architecture  llama" in run.stdout
+
+
+def test_the_context_is_no_longer_than_the_model_was_trained_for(sample_assistant: Any) -> None:
+    """SmolLM2-135M was trained for 8,192 tokens: a larger llm.n_ctx is cut to it, and the
+    prompt is fitted to what the model has."""
+    from assistant import Assistant
+    from assistant.models.gguf import context_window
+
+    assert context_window(4096, 8192) == 4096 and context_window(16384, None) == 16384
+    settings = sample_assistant.settings
+    settings.llm.model_file = str(smollm2())
+    settings.llm.n_ctx = 16384
+    assistant = Assistant(settings, embedder=sample_assistant.embedder)
+    assert assistant.llm.n_ctx == 8192  # type: ignore[attr-defined]
+    assert assistant.parts.chain.n_ctx == 8192
+    assert assistant.ask("Qui a menacé de suspendre la coopération avec la Russie ?").text
