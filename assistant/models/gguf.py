@@ -4,6 +4,7 @@ what its metadata says (architecture, quantisation, context length)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,18 @@ def rope_freq_base(path: Path, setting: float | None) -> float:
     if setting is not None:
         return setting
     return DEFAULT_ROPE_FREQ_BASE if is_default(path) else 0.0
+
+
+def trained_context(path: Path) -> int | None:
+    """The context length the model was trained for, read once per file (a vocabulary load,
+    ~0.5 s: the answer and helper contexts both ask)."""
+    stat = path.stat()
+    return _trained_context(path, stat.st_size, stat.st_mtime_ns)
+
+
+@cache
+def _trained_context(path: Path, size: int, mtime_ns: int) -> int | None:
+    return describe(path).context_length
 
 
 def context_window(wanted: int, trained: int | None) -> int:

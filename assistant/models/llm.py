@@ -22,7 +22,13 @@ from assistant.errors import (
     ModelNotFoundError,
     ProviderNotInstalledError,
 )
-from assistant.models.gguf import context_window, describe, is_default, is_gguf, rope_freq_base
+from assistant.models.gguf import (
+    context_window,
+    is_default,
+    is_gguf,
+    rope_freq_base,
+    trained_context,
+)
 from assistant.models.llmcheck import ensure_runs
 from assistant.models.openmp import passive_waits
 from assistant.models.provision import EXPECTED_SIZE, PROVISION_COMMAND, is_provisioned, verify
@@ -68,7 +74,7 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
                 ) from exc
             wanted = n_ctx or cfg.n_ctx
             try:
-                window = context_window(wanted, describe(path).context_length)
+                window = context_window(wanted, trained_context(path))
                 if window < wanted:
                     logger.info(
                         "%s was trained for %d tokens: n_ctx cut from %d", path, window, wanted
