@@ -553,10 +553,7 @@ class Assistant:
         """Take an article out of the index and its file out of the articles folder, into
         `.trash/` there (hidden from ingest; move it back to restore it). The file goes
         first: after a crash between the two steps, the next ingest with prune finishes."""
-        row = self.index.manifest.article(article_id)
-        if row is None:
-            raise AssistantError("That article is no longer in the index; reload the list.")
-        path = self.settings.articles_dir / row.key
+        row, path = self._article_file(article_id)
         moved = ""
         if path.is_file():
             stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
@@ -569,15 +566,19 @@ class Assistant:
 
     def reindex_article(self, article_id: str) -> IngestReport:
         """Read an article's file again and write it again, even unchanged."""
-        row = self.index.manifest.article(article_id)
-        if row is None:
-            raise AssistantError("That article is no longer in the index; reload the list.")
-        path = self.settings.articles_dir / row.key
+        row, path = self._article_file(article_id)
         if not path.is_file():
             raise AssistantError(
                 f"{row.key} is no longer in the articles folder; remove the article instead."
             )
         return self.ingest(paths=[path], force=True)
+
+    def _article_file(self, article_id: str) -> tuple[ArticleRow, Path]:
+        """An indexed article and where its file is (or was) in the articles folder."""
+        row = self.index.manifest.article(article_id)
+        if row is None:
+            raise AssistantError("That article is no longer in the index; reload the list.")
+        return row, self.settings.articles_dir / row.key
 
     def corpus_language(self) -> str:
         """The language most articles are written in (stored with the index by ingest)."""
