@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -126,14 +125,18 @@ class Retriever:
                 keyword_scores[i] = max(s, keyword_scores.get(i, 0.0))
         fused = rrf(rankings, self.settings.rrf_k)
         ranked = sorted(fused, key=lambda i: (-fused[i], i))
-        if filters.prefer_from and filters.prefer_to:
+        if not (filters.prefer_from and filters.prefer_to):
+            rows = self.index.manifest.chunks(ranked[: 3 * k + 10])
+        else:
             # the publication window as rankings in the fusion, as many as the text's (dense
             # and keyword, per phrasing): the date named weighs as much as the words; its
             # passages rise, none go
-            favoured = self._published_within(ranked, filters.prefer_from, filters.prefer_to)
+            rows = self.index.manifest.chunks(ranked)  # every candidate may rise to the top
+            favoured = _published_within(
+                ranked, rows, self.index.manifest.articles_by_id(), filters
+            )
             fused = rrf([*rankings, *[favoured] * len(rankings)], self.settings.rrf_k)
             ranked = sorted(fused, key=lambda i: (-fused[i], i))
-        rows = self.index.manifest.chunks(ranked[: 3 * k + 10])
         articles = self.index.manifest.articles_by_id() if rows else {}
         passages: list[Passage] = []
         seen_text: set[str] = set()
@@ -162,20 +165,6 @@ class Retriever:
             if len(passages) == k:
                 break
         return passages
-
-    def _published_within(self, ranked: list[str], start: date, end: date) -> list[str]:
-        """The candidates, in their order, whose article was published from start to end."""
-        rows = self.index.manifest.chunks(ranked)
-        articles = self.index.manifest.articles_by_id()
-        lo, hi = start.isoformat(), end.isoformat()
-        return [
-            i
-            for i in ranked
-            if (row := rows.get(i)) is not None
-            and (article := articles.get(row.article_id)) is not None
-            and article.published is not None
-            and lo <= article.published <= hi
-        ]
 
     def with_opening(self, passages: list[Passage]) -> tuple[list[Passage], int | None]:
         """The passages with the opening of the best one's article (its first passage: title
@@ -229,6 +218,22 @@ def _passage(
         keyword_score=keyword_score,
         opening=opening,
     )
+
+
+def _published_within(
+    ranked: list[str], rows: dict[str, ChunkRow], articles: dict[str, ArticleRow], filters: Filters
+) -> list[str]:
+    """The candidates, in their order, whose article was published in the favoured window."""
+    lo = filters.prefer_from.isoformat() if filters.prefer_from else ""
+    hi = filters.prefer_to.isoformat() if filters.prefer_to else ""
+    return [
+        i
+        for i in ranked
+        if (row := rows.get(i)) is not None
+        and (article := articles.get(row.article_id)) is not None
+        and article.published is not None
+        and lo <= article.published <= hi
+    ]
 
 
 def to_document(passage: Passage) -> Document:
