@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from functools import cache
-from typing import Any
 
 from assistant.text.language import detect_language
+from assistant.text.periods import read_date
 
-LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl"]
 _TOP_LINES = 8  # a byline sits in the first lines
 _DATELINE_MAX_CHARS = 60  # a byline; a photo caption with a date is longer
 _LABEL = re.compile(
@@ -66,18 +64,7 @@ def parse_date(text: str, order: str = "DMY") -> datetime.date | None:
                 return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
                 continue
-        value = _parse(span, order)
+        value = read_date(span, ("day", "month", "year"), order)
         if value is not None and str(value.year) in span:
             return value.date()
     return None
-
-
-def _parse(span: str, order: str) -> Any:
-    import dateparser
-
-    return dateparser.parse(span, languages=LANGUAGES, settings=_settings(order))
-
-
-@cache
-def _settings(order: str) -> dict[str, Any]:
-    return {"REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": order}

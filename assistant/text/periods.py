@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 REPORTED_WITHIN_DAYS = 7  # an event is reported on its day or in the week after
-_LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl"]
+DATE_LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl"]  # month names read
 
 # Words saying that the question is about what was published. One list per language.
 PUBLICATION_WORDS = {
@@ -100,7 +100,7 @@ def question_dates(question: str, language: str, today: date) -> Dates:
         return Dates(within=relative) if about_publication else Dates(near=relative)
     for match in _DAY_MONTH.finditer(question):
         span = next(g for g in match.groups() if g)
-        value = _parse(span, ("day", "month"))
+        value = read_date(span, ("day", "month"))
         if value is None:
             continue
         if re.search(_YEAR, span) is None:
@@ -150,7 +150,7 @@ def _calendar_period(unit: str, offset: int, today: date) -> Period:
 
 def _month(question: str) -> Period | None:
     for match in _MONTH_YEAR.finditer(question):
-        value = _parse(match.group(), ("month", "year"))
+        value = read_date(match.group(), ("month", "year"))
         if value is not None and str(value.year) in match.group():
             last = calendar.monthrange(value.year, value.month)[1]
             return Period(
@@ -161,13 +161,14 @@ def _month(question: str) -> Period | None:
     return None
 
 
-def _parse(span: str, parts: tuple[str, ...]) -> Any:
-    """The date a span names by itself, or None. A relative span ("3 jours", "48 heures")
-    names no date: read from two different days, it gives two different answers."""
+def read_date(span: str, parts: tuple[str, ...], order: str = "DMY") -> Any:
+    """The date (a datetime) a span names by itself with the given `parts`, read by
+    dateparser, or None. A relative span ("3 jours", "48 heures") names no date: read from two
+    different days, it gives two different answers. `order` reads digits-only dates."""
     import dateparser
 
     values = [
-        dateparser.parse(span, languages=_LANGUAGES, settings=_settings(parts, base))
+        dateparser.parse(span, languages=DATE_LANGUAGES, settings=_settings(parts, order, base))
         for base in _BASES
     ]
     if any(v is None for v in values):
@@ -181,10 +182,10 @@ _BASES = (datetime(2001, 2, 3), datetime(2003, 8, 17))
 
 
 @cache
-def _settings(parts: tuple[str, ...], base: datetime) -> dict[str, Any]:
+def _settings(parts: tuple[str, ...], order: str, base: datetime) -> dict[str, Any]:
     return {
         "REQUIRE_PARTS": list(parts),
         "PREFER_DATES_FROM": "past",
-        "DATE_ORDER": "DMY",
+        "DATE_ORDER": order,
         "RELATIVE_BASE": base,
     }
