@@ -82,21 +82,20 @@ def served_model(cfg: LLMSettings) -> str:
 
 def explain_openai(exc: BaseException, cfg: LLMSettings) -> AssistantError:
     """The user-facing error for a failure of an OpenAI-compatible server."""
-    import httpx
 
     url = cfg.openai_base_url
     status = getattr(exc, "status_code", None)
-    name = type(exc).__name__
-    if status in (401, 403):
+    kind = failure(exc)
+    if kind == "key":
         return _bad_key(cfg)
-    if status == 404:
+    if kind == "missing":
         return _unknown_model(cfg, [])
-    if "Timeout" in name or isinstance(exc, httpx.TimeoutException | TimeoutError):
+    if kind == "timeout":
         return LLMUnavailableError(
             f"The server at {url} did not answer within {cfg.timeout_s:g} s; try again, "
             "or raise llm.timeout_s."
         )
-    if "Connection" in name or isinstance(exc, httpx.TransportError | ConnectionError):
+    if kind == "down":
         return LLMUnavailableError(
             f"Cannot reach the OpenAI-compatible server at {url}; start it (for example "
             "`python -m llama_cpp.server --model FILE.gguf`) or fix llm.openai_base_url."
@@ -108,6 +107,24 @@ def explain_openai(exc: BaseException, cfg: LLMSettings) -> AssistantError:
             "log, then ask again."
         )
     return LLMUnavailableError(f"The server at {url} failed: {_message(exc)}")
+
+
+def failure(exc: BaseException) -> str:
+    """What went wrong talking to a server, whatever its client library: "key" (refused),
+    "missing" (no such model), "timeout", "down" (not reachable) or "other"."""
+    import httpx
+
+    status = getattr(exc, "status_code", None)
+    name = type(exc).__name__
+    if status in (401, 403):
+        return "key"
+    if status == 404:
+        return "missing"
+    if "Timeout" in name or isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return "timeout"  # before "down": a timeout is also a connection error to httpx
+    if "Connect" in name or isinstance(exc, httpx.TransportError | ConnectionError):
+        return "down"
+    return "other"
 
 
 def _message(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import SecretStr
 
 from assistant.errors import AssistantError, EmbedderUnavailableError, ProviderNotInstalledError
+from assistant.models.openai_server import API_KEY_VARIABLE, api_key, failure
 from assistant.settings import EmbeddingSettings
 
 DEFAULT_URLS = {"openai": "http://127.0.0.1:8080/v1", "ollama": "http://127.0.0.1:11434"}
@@ -68,24 +69,23 @@ class ServerEmbeddings(Embeddings):
         return len(text) // 3 + 1
 
     def _explain(self, exc: Exception) -> AssistantError:
-        status = getattr(exc, "status_code", None)
-        kind = type(exc).__name__
-        if status in (401, 403):
+        kind = failure(exc)
+        if kind == "key":
             return EmbedderUnavailableError(
                 f"The embedding server at {self.url} refused the API key; set the environment "
-                "variable OPENAI_API_KEY to the key it expects."
+                f"variable {API_KEY_VARIABLE} to the key it expects."
             )
-        if status == 404 or "not found" in str(exc).lower():
+        if kind == "missing" or "not found" in str(exc).lower():  # Ollama says it in words
             return EmbedderUnavailableError(
                 f"The embedding server at {self.url} does not serve {self.model!r}; set "
                 "embedding.model to a model it serves."
             )
-        if "Timeout" in kind:
+        if kind == "timeout":
             return EmbedderUnavailableError(
                 f"The embedding server at {self.url} did not answer within {self.timeout_s:g} "
                 "s; try again, or raise embedding.timeout_s."
             )
-        if "Connect" in kind or isinstance(exc, ConnectionError):
+        if kind == "down":
             return EmbedderUnavailableError(
                 f"Cannot reach the embedding server at {self.url}; start it or fix "
                 "embedding.base_url."
@@ -102,7 +102,6 @@ def _client(provider: str, url: str, model: str, timeout_s: float) -> Any:
             raise ProviderNotInstalledError(
                 "Server embeddings need langchain-openai: run `make setup`."
             ) from exc
-        from assistant.models.openai_server import api_key
 
         return OpenAIEmbeddings(
             openai_api_base=url,
