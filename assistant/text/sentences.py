@@ -43,9 +43,9 @@ def sentences_between(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans, pos = [], start
     for match in _SENTENCE_END.finditer(text, start, end):
         words = text[pos : match.start() + 1].split()
-        last = words[-1].rstrip(".").lower() if words else ""
+        last = words[-1].rstrip(".").lstrip("([«“\"'").lower() if words else ""
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-            continue  # "M. Kerry", "J. Kirby": not a sentence end
+            continue  # "M. Kerry", "J. Kirby", "(c. 1250)": not a sentence end
         spans.append(strip_span(text, pos, match.end()))
         pos = match.end()
     if text[pos:end].strip():

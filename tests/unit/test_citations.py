@@ -169,6 +169,7 @@ def test_renumber_maps_prompt_numbers_to_shown_ones_even_across_stream_pieces() 
         "J. R. R. Tolkien wrote the book in Oxford in 1937.",
         "The lowest recorded temperature is −11.7 °C (10.9 °F) at Omeo.",
         "M. Kerry a rencontré St. Louis Dupont à Moscou hier.",
+        "Lady Margaret Butler (c. 1250) was the heiress of the family.",
     ],
 )
 def test_initials_titles_and_decimals_do_not_end_a_sentence(sentence: str) -> None:
