@@ -20,7 +20,7 @@ from assistant.models.embeddings import Embedder, make_embedder
 from assistant.models.llm import context_size, llm_threads, make_helper_llm, make_llm, token_counter
 from assistant.models.llmcheck import Check, diagnose
 from assistant.models.llmcheck import check as check_model
-from assistant.models.profiles import min_dense_score
+from assistant.models.profiles import evidence_keyword_weight, min_dense_score
 from assistant.models.provision import usable
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
@@ -117,9 +117,17 @@ class Components:
             embedder.count_tokens,
             cfg.evidence_tokens,
             cfg.sentences_per_passage,
-            cfg.evidence_keyword_weight,
+            self.evidence_keyword_weight,
             cfg.follow_up_favour,
         )
+
+    @property
+    def evidence_keyword_weight(self) -> float:
+        """The setting, else the embedder's measured one (see `profiles`)."""
+        configured = self.settings.answer.evidence_keyword_weight
+        if configured is not None:
+            return configured
+        return evidence_keyword_weight(self.embedder.profile)
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -190,11 +190,13 @@ class AnswerSettings(_Section):
         description="Tokens of evidence (the passages' sentences closest to the question) "
         "given to the LLM; each prompt token delays the first answer token.",
     )
-    evidence_keyword_weight: float = Field(
-        0.2,
+    evidence_keyword_weight: float | None = Field(
+        None,
         ge=0.0,
         description="Weight of the question's keywords (rare ones, and ones in few candidate "
-        "sentences, count more) against embedding similarity when choosing evidence sentences.",
+        "sentences, count more) against embedding similarity when choosing evidence sentences. "
+        "Unset: the value measured for the embedder (assistant/models/profiles.py; each "
+        "embedder has its own similarity scale), 0.2 for an embedder without one.",
     )
     warm_passages: int = Field(
         500,

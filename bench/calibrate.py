@@ -1,9 +1,15 @@
-"""`python -m bench.calibrate` (`make calibrate`): fit the dense-score refusal threshold for the
-configured embedder on every development set at once (each searched in its own index, as
-`make eval` does), and show what the threshold in use refuses on each set.
+"""`python -m bench.calibrate` (`make calibrate`): fit the values that depend on the configured
+embedder on every development set at once (each searched in its own index, as `make eval` does):
 
-The fitted value goes into `assistant/models/profiles.py` for an embedder the project offers;
-a user fits one for their own collection with `python -m assistant calibrate FILE --write`.
+- the dense-score refusal threshold, showing what the threshold in use refuses on each set;
+- the evidence keyword weight: the weight of a grid whose evidence recall (questions whose
+  expected answer is in the evidence the model reads, `bench.evidence_recall`) is the best over
+  the sets together; among ties the weight in use stays (a change is worth an evaluation only
+  when it raises the recall), else the smallest. No LLM runs.
+
+The fitted values go into `assistant/models/profiles.py` for an embedder the project offers;
+a user fits a threshold for their own collection with `python -m assistant calibrate FILE
+--write`.
 """
 
 from __future__ import annotations
@@ -17,17 +23,28 @@ import sys
 from assistant.errors import AssistantError
 from assistant.eval.calibrate import MAX_REFUSED, Scored, best_scores, describe, fit, measure
 from bench.evalsuite import SETS, prepared
+from bench.evidence_recall import asked, in_evidence
+
+KEYWORD_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0, 3.0)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.calibrate", description=__doc__)
     parser.add_argument("--sets", default="dev,fr,en", help="comma-separated, of dev,fr,en")
     parser.add_argument("--max-refused", type=float, default=MAX_REFUSED)
+    parser.add_argument(
+        "--keyword-weights",
+        default=",".join(map(str, KEYWORD_WEIGHTS)),
+        help="comma-separated evidence keyword weights to try",
+    )
     args = parser.parse_args(argv)
+    grid = [float(w) for w in args.keyword_weights.split(",") if w.strip()]
+    recall = dict.fromkeys(grid, 0)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     every: list[Scored] = []
     in_use = None
+    weight_in_use = None
     try:
         for name in [n.strip() for n in args.sets.split(",") if n.strip()]:
             assistant, cases = prepared(SETS[name], dict(os.environ))
@@ -36,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
             in_use = assistant.parts.min_dense_score
             print(f"{name:>4} (threshold in use) {describe(measure(scores, in_use))}")
             every += scores
+            questions = asked(assistant, cases)
+            for weight in grid:
+                assistant.parts.evidence.keyword_weight = weight
+                recall[weight] += in_evidence(assistant, questions)
+            weight_in_use = assistant.parts.evidence_keyword_weight
             embedder = f"{assistant.embedder.name} (profile {assistant.embedder.profile})"
             del assistant
             gc.collect()
@@ -47,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     if in_use is not None:
         print(f" all (threshold in use) {describe(measure(every, in_use))}")
     print(f" all (fitted)           {describe(result)}")
+    print("evidence keyword weight: " + ", ".join(f"{w:g} → {n}" for w, n in recall.items()))
+    if recall:
+        tied = [w for w, n in recall.items() if n == max(recall.values())]
+        best = weight_in_use if weight_in_use in tied else min(tied)
+        print(f" in use {weight_in_use}, fitted {best:g} (answer in the evidence {recall[best]})")
     return 0
 
 

@@ -82,6 +82,7 @@ def profile(assistant: Assistant) -> dict[str, Any]:
         "embedder": assistant.embedder.name,
         "embedder_profile": assistant.embedder.profile,
         "min_dense_score": assistant.parts.min_dense_score,
+        "evidence_keyword_weight": assistant.parts.evidence_keyword_weight,
         "skip_steps": list(settings.answer.skip_steps),
     }
 

