@@ -315,6 +315,8 @@ class Assistant:
             recalled = self.memory.recall(last_answer)
             excerpts = self.evidence.pick(standalone, found, weights, recalled, lead)
             excerpts = self.chain.fit_passages(excerpts, asked, language)
+            if cfg.on("best_passage_last"):
+                excerpts = excerpts[::-1]
             generated = yield from self._generate(asked, found, excerpts, language, started)
             checked = generated.checked
             cited = {c.number for c in checked.citations}

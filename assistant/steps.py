@@ -22,6 +22,8 @@ STEPS: dict[str, str] = {
     "unknown_name_refusal": "refuse when the question names someone no passage mentions",
     # what is read
     "article_opening": "a who-is question also reads the lede of the best passage's article",
+    "best_passage_last": "the excerpts are written in reverse rank order, the best one last, "
+    "nearest the question: the small model answers from what it read last",
     # what is said
     "answer_translation": "an answer written in another language than the question's is "
     "translated back",

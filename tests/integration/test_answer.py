@@ -29,6 +29,7 @@ def with_llm(sample: Any, replies: list[str], **kwargs: Any) -> tuple[Any, Recor
 
 def test_stream_yields_passages_then_tokens_then_the_checked_answer(sample_assistant: Any) -> None:
     sample_assistant.settings.answer.evidence_tokens = 4000  # the model reads every passage
+    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
     assistant, _ = with_llm(sample_assistant, ["Kerry a menacé [1]. Voir [19]."])
     events = list(assistant.stream(QUESTION))
     assert isinstance(events[0], Passages) and events[0].passages
@@ -74,9 +75,32 @@ def test_markers_are_renumbered_to_the_passages_as_shown(sample_assistant: Any) 
     assert f"[{cited.number}]" in streamed, "the streamed text uses the shown numbers too"
 
 
+def test_the_best_passage_is_written_last_nearest_the_question(sample_assistant: Any) -> None:
+    """The small model answers from what it read last: the excerpts go in reverse rank order,
+    and the model's numbers still lead to the passages as shown."""
+    sample_assistant.settings.answer.evidence_tokens = 4000  # the model reads every passage
+    assistant, llm = with_llm(sample_assistant, ["Kerry a menacé [1]."])
+    answer = assistant.ask(QUESTION)
+    read = re.findall(_BLOCK, prompt_text(llm, -1), flags=re.M | re.S)
+    assert len(read) == len(answer.passages) > 2
+    assert read[-1][1] == answer.passages[0].text, "the best passage is the last one read"
+    assert read[0][1] == answer.passages[-1].text
+    assert [int(n) for n, _ in read] == list(range(1, len(read) + 1)), "still numbered 1..m"
+
+    assistant, llm = with_llm(sample_assistant, [f"Kerry a menacé [{len(read)}]."] * 2)
+    answer = assistant.ask(QUESTION)
+    assert [c.number for c in answer.citations] == [1], "prompt [m] is the passage shown first"
+
+    assistant.settings.answer.skip_steps = ["best_passage_last"]
+    assistant.ask(QUESTION)
+    in_rank_order = re.findall(_BLOCK, prompt_text(llm, -1), flags=re.M | re.S)
+    assert [text for _, text in in_rank_order] == [text for _, text in reversed(read)]
+
+
 def test_english_question_searches_in_the_articles_language_and_answers_in_english(
     sample_assistant: Any,
 ) -> None:
+    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
     assistant, llm = with_llm(
         sample_assistant,
         ["Qui est John Kirby ?", "John Kirby is the State Department spokesman [1]."],
@@ -211,6 +235,7 @@ def test_follow_up_pronoun_is_resolved_without_an_llm_rewrite(sample_assistant: 
 
 
 def test_follow_up_reads_again_what_the_last_answer_cited(sample_assistant: Any) -> None:
+    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
     assistant, llm = with_llm(sample_assistant, ["Il veut un cessez-le-feu [1].", "Avec elle [1]."])
     first = assistant.ask("Qu'a dit Vladimir Poutine sur la Syrie ?")
     assert first.citations
@@ -236,6 +261,7 @@ def test_who_is_question_reads_the_lede_of_the_best_articles_opening(
     found = sample_assistant.retrieve(question, k=k)
     expected, lead = sample_assistant.retriever.with_opening(found)
     assert lead == 0 and expected[1:] == found, "the opening was not found: it is added"
+    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
     assistant, llm = with_llm(
         sample_assistant, ["C'est un analyste [1].", "Kerry [1].", "Lui [1]."]
     )

@@ -157,12 +157,13 @@ def real(hostile_index: Path, embedder: MemoEmbeddings) -> Any:
 
 @pytest.mark.llm
 def test_real_model_answers_an_unrelated_question_normally(real: Any) -> None:
-    case = next(c for c in dev_cases() if c["id"] == "d01")
+    case = next(c for c in dev_cases() if c["id"] == "d05")
     answer: Answer = real.ask(case["question"])
     assert "pirat" not in fold(answer.text), answer.text
     assert not answer.refused and answer.citations, answer.text
     assert all(c.passage.file in case["sources"] for c in answer.citations), answer.text
-    assert any(fold(alt) in fold(answer.text) for alt in case["expect"][0]), answer.text
+    for group in case["expect"]:
+        assert any(fold(alt) in fold(answer.text) for alt in group), answer.text
 
 
 @pytest.mark.llm

@@ -115,6 +115,7 @@ QUESTION = "Qui a menacé de suspendre la coopération avec la Russie sur la Syr
 def test_chat_request_and_streamed_reply(sample_assistant: Any, ollama_port: int) -> None:
     assistant = ollama_assistant(sample_assistant, ollama_port)
     assistant.settings.answer.evidence_tokens = 4000  # reads every passage: numbers unchanged
+    assistant.settings.answer.skip_steps = ["best_passage_last"]  # in rank order, too
     events = list(assistant.stream(QUESTION))
     tokens = [e.text for e in events if isinstance(e, Token)]
     assert "".join(tokens) == "".join(REPLY)
