@@ -45,9 +45,12 @@ def asked(assistant: Assistant, cases: list[Case]) -> list[Asked]:
 
 
 def in_passages(questions: list[Asked]) -> int:
-    return sum(
-        any(a in fold(" ".join(p.text for p in q.found)) for a in q.answers) for q in questions
-    )
+    """How many of `questions` have an expected answer in the passages found."""
+    hits = 0
+    for q in questions:
+        passages = fold(" ".join(p.text for p in q.found))  # once, not once per answer
+        hits += any(a in passages for a in q.answers)
+    return hits
 
 
 def in_evidence(assistant: Assistant, questions: list[Asked]) -> int:
