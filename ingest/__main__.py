@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -122,15 +124,29 @@ def _watch(settings: Settings, embedder: Embedder) -> int:
         on_report=show,
         on_error=lambda exc: print(f"error: {exc}", file=sys.stderr, flush=True),
     ).start()
+    # Ctrl+C, or SIGTERM from a service manager or `kill` (a background job ignores Ctrl+C)
+    signal.signal(signal.SIGTERM, _interrupt)
     print(f"Watching {settings.articles_dir} for changes (Ctrl+C to stop)…", flush=True)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        print("Stopping…", file=sys.stderr)
+        print("Stopping…", file=sys.stderr, flush=True)
     finally:
+        for number in (signal.SIGINT, signal.SIGTERM):  # a second one: stop now
+            if signal.getsignal(number) is not signal.SIG_IGN:
+                signal.signal(number, _exit_now)
         watcher.stop()
     return 0
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _exit_now(number: int, frame: object) -> None:
+    print("Stopped during a run: the index is consistent.", file=sys.stderr, flush=True)
+    os._exit(130)
 
 
 def _from_the_web(settings: Settings, urls: list[str], feeds: list[str]) -> list[Path]:

@@ -82,6 +82,12 @@ class ServedApp:
                 self.process.wait(timeout=10)
 
 
+def ctrl_c_works() -> None:
+    """Run in a child before it starts: SIGINT acts as in a terminal. A job a shell starts in
+    the background (CI's may be one) has it ignored, and its children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def copy_project(sample_index: Path, destination: Path) -> Path:
     """A private copy of the sample project (articles + index) the app may write to."""
     shutil.copytree(sample_index, destination)
@@ -120,8 +126,9 @@ def served_app(
     env = app_env(project, port, **settings) | (extra_env or {})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+            [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=ctrl_c_works,
+        )  # fmt: skip
     app = ServedApp(process, f"http://127.0.0.1:{port}/", log_path)
     try:
         deadline = time.monotonic() + timeout_s

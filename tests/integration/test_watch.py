@@ -3,15 +3,22 @@ by the normal ingest (with prune), debounced, and a question sees them without a
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from assistant import Assistant
 from ingest.pipeline import run_ingest
 from ingest.watch import FolderWatcher
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
+from tests.served import ctrl_c_works
 
 ARTICLE = (
     "Le barrage de Serre-Ponçon fête ses soixante ans\n\n"
@@ -60,37 +67,38 @@ def test_added_changed_and_removed_files_are_indexed_within_seconds(
     assert seconds < 10, f"indexed {seconds:.1f} s after it was saved"
 
 
-def test_the_command_watches_until_interrupted(make_settings: Any) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_command_watches_until_stopped(make_settings: Any, stop: signal.Signals) -> None:
     settings = make_settings(copy_samples=False)
     env = {
         **os.environ,
         "ASSISTANT__PATHS__ARTICLES_DIR": str(settings.articles_dir),
         "ASSISTANT__PATHS__INDEX_DIR": str(settings.index_dir),
         "PYTHONUNBUFFERED": "1",
+        "PYTHONFAULTHANDLER": "1",  # SIGABRT below prints every thread's stack to the log
     }
     log = settings.root / "watch.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "ingest", "--watch", "--quiet"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=ctrl_c_works,
         )  # fmt: skip
     try:
         wait_for(lambda: "Watching" in log.read_text(), 120)
         (settings.articles_dir / "barrage.txt").write_text(ARTICLE, encoding="utf-8")
         wait_for(lambda: "added 1" in log.read_text(), 60)
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         try:
             code = process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+            process.send_signal(signal.SIGABRT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            raise AssertionError(f"no exit 60 s after {stop.name}:\n{log.read_text()}") from None
     assert code == 0, log.read_text()
+    assert "Stopping" in log.read_text()
     assert "Traceback" not in log.read_text()
