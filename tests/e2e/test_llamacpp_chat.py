@@ -75,3 +75,23 @@ def test_a_repeated_prompt_prefix_is_not_read_again() -> None:
     chat.client.eval = counting
     chat.invoke([system, HumanMessage("Say no.")], max_tokens=1)
     assert evaluated and evaluated[0] < 20, evaluated
+
+
+def test_an_answer_does_not_depend_on_what_was_asked_before() -> None:
+    """llama.cpp's reuse of the longest common prefix changes the logits of what follows it
+    (greedy answers then depended on the previous question): only the system turn is reused."""
+    chat = LlamaCppChat(**PARAMS, model_kwargs={"logits_all": True})
+    system = SystemMessage("Answer from the passage only, in one short sentence. " * 4)
+    passage = (
+        "Passage: Les combats ont surtout touché Alep, la ville la plus touchée du nord de la "
+        "Syrie, selon l'Observatoire syrien des droits de l'homme. "
+        "Moscou dément tout bombardement.\n"
+    )
+
+    def logits(question: str) -> Any:
+        chat.invoke([system, HumanMessage(passage + "Question: " + question)], max_tokens=1)
+        return chat.client.scores[chat.client.n_tokens - 1].copy()
+
+    first = logits("Quelle ville est la plus touchée ?")
+    logits("Qui dément ?")  # the same system turn and passage: llama.cpp would reuse both
+    assert (logits("Quelle ville est la plus touchée ?") == first).all()
