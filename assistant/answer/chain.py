@@ -187,10 +187,9 @@ class AnswerChain:
     # --- running -------------------------------------------------------------------------
 
     def prime(self, language: str) -> bool:
-        """Have the answer model read the prompt's static start (the system prompt and the
-        answer template up to its passages) before the first question, which then reads only
-        its passages and question if asked in `language` (in another language, also the
-        instruction naming it). True if the model keeps such a cache (embedded llama.cpp)."""
+        """Have the answer model read the prompt's static start (its system turn) before the
+        first question, which then reads only its own turn (instruction in `language`, passages,
+        question). True if the model keeps such a cache (embedded llama.cpp)."""
         values = {"passages": [], "question": "", "language": language}
         return prime(self.llm, self._answer_messages(values))
 
