@@ -214,8 +214,10 @@ class _SystemTurns:
     @classmethod
     def of(cls, client: Any) -> _SystemTurns | None:
         template = client.metadata.get("tokenizer.chat_template")
-        if not template or client.chat_handler is not None:
-            return None
+        if not template or client.chat_handler is not None or client.cache is not None:
+            return None  # a state cache restores prefixes evaluated with what followed them
+        if getattr(client, "_is_recurrent", False) or getattr(client, "_is_hybrid", False):
+            return None  # their state cannot be cut back to the system turn
         if client.chat_format not in (None, "chat_template.default"):
             return None
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
