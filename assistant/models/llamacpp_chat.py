@@ -98,7 +98,7 @@ class LlamaCppChat(BaseChatModel):
         return params
 
     def get_num_tokens(self, text: str) -> int:
-        return len(self._client.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        return len(_tokenize(self._client, text))
 
     def _call_params(self, stop: list[str] | None) -> dict[str, Any]:
         return {
@@ -260,11 +260,13 @@ class _SystemTurns:
                 whole = self._render([system, {"role": "user", "content": "?"}], True)
             except Exception:  # a template that needs a user turn: llama.cpp's behaviour
                 alone, whole = "", ""
-            tokens = self._tokenize(alone) if alone and whole.startswith(alone) else []
-            if tokens and self._tokenize(whole)[: len(tokens)] != tokens:
-                tokens = []  # the turn's last token merges with what follows
+            tokens = _tokenize(self._client, alone) if alone else []
+            if _tokenize(self._client, whole)[: len(tokens)] != tokens:
+                tokens = []  # not rendered apart, or its last token merges with what follows
             self._tokens[text] = tokens
         return self._tokens[text]
 
-    def _tokenize(self, text: str) -> list[int]:
-        return list(self._client.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+def _tokenize(client: Any, text: str) -> list[int]:
+    """`text` as the chat handler tokenizes a rendered prompt (special tokens as such)."""
+    return list(client.tokenize(text.encode("utf-8"), add_bos=False, special=True))

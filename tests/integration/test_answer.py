@@ -27,9 +27,14 @@ def with_llm(sample: Any, replies: list[str], **kwargs: Any) -> tuple[Any, Recor
     return Assistant(sample.settings, llm=llm, embedder=sample.embedder, index=sample.index), llm
 
 
+def in_rank_order(assistant: Any) -> None:
+    """Excerpts written in rank order, so the prompt's [n] is the shown passage n."""
+    assistant.settings.answer.skip_steps = ["best_passage_last"]
+
+
 def test_stream_yields_passages_then_tokens_then_the_checked_answer(sample_assistant: Any) -> None:
     sample_assistant.settings.answer.evidence_tokens = 4000  # the model reads every passage
-    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
+    in_rank_order(sample_assistant)
     assistant, _ = with_llm(sample_assistant, ["Kerry a menacé [1]. Voir [19]."])
     events = list(assistant.stream(QUESTION))
     assert isinstance(events[0], Passages) and events[0].passages
@@ -91,16 +96,16 @@ def test_the_best_passage_is_written_last_nearest_the_question(sample_assistant:
     answer = assistant.ask(QUESTION)
     assert [c.number for c in answer.citations] == [1], "prompt [m] is the passage shown first"
 
-    assistant.settings.answer.skip_steps = ["best_passage_last"]
+    in_rank_order(assistant)
     assistant.ask(QUESTION)
-    in_rank_order = re.findall(_BLOCK, prompt_text(llm, -1), flags=re.M | re.S)
-    assert [text for _, text in in_rank_order] == [text for _, text in reversed(read)]
+    ranked = re.findall(_BLOCK, prompt_text(llm, -1), flags=re.M | re.S)
+    assert [text for _, text in ranked] == [text for _, text in reversed(read)]
 
 
 def test_english_question_searches_in_the_articles_language_and_answers_in_english(
     sample_assistant: Any,
 ) -> None:
-    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
+    in_rank_order(sample_assistant)
     assistant, llm = with_llm(
         sample_assistant,
         ["Qui est John Kirby ?", "John Kirby is the State Department spokesman [1]."],
@@ -235,7 +240,7 @@ def test_follow_up_pronoun_is_resolved_without_an_llm_rewrite(sample_assistant: 
 
 
 def test_follow_up_reads_again_what_the_last_answer_cited(sample_assistant: Any) -> None:
-    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
+    in_rank_order(sample_assistant)
     assistant, llm = with_llm(sample_assistant, ["Il veut un cessez-le-feu [1].", "Avec elle [1]."])
     first = assistant.ask("Qu'a dit Vladimir Poutine sur la Syrie ?")
     assert first.citations
@@ -261,7 +266,7 @@ def test_who_is_question_reads_the_lede_of_the_best_articles_opening(
     found = sample_assistant.retrieve(question, k=k)
     expected, lead = sample_assistant.retriever.with_opening(found)
     assert lead == 0 and expected[1:] == found, "the opening was not found: it is added"
-    sample_assistant.settings.answer.skip_steps = ["best_passage_last"]  # prompt [n] = shown [n]
+    in_rank_order(sample_assistant)
     assistant, llm = with_llm(
         sample_assistant, ["C'est un analyste [1].", "Kerry [1].", "Lui [1]."]
     )
