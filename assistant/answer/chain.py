@@ -242,7 +242,8 @@ class AnswerChain:
         refusals = list(self.prompts.refusals.values())
         given = [e.number for e in excerpts]
         read = {e.number: e.text for e in excerpts}
-        across = detect_language(" ".join(read.values()), default=language) != language
+        read_language = detect_language(" ".join(read.values()), default=language)
+        across = read_language != language
         people_step = "drop_unread_people" not in skip and not across
         articles = (
             [f"{e.passage.title}\n{e.passage.text}" for e in excerpts] if people_step else None
@@ -253,6 +254,7 @@ class AnswerChain:
             articles,
             numbers_step="drop_unread_numbers" not in skip,
             questions_step="drop_questions" not in skip,
+            languages={language, read_language},
         )
         if dropped:
             logger.info("Dropped answer sentences: %s", dropped)

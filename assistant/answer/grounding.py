@@ -21,10 +21,9 @@ from collections.abc import Iterable, Iterator
 from assistant.answer.citations import MARKER
 from assistant.index.keywords import normalize
 from assistant.text.names import capitalised, close_to_any, people
+from assistant.text.numbers import numbers
 from assistant.text.sentences import sentence_spans
 
-# 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
-_NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _LEADING_MARKERS = re.compile(r"^((?:" + MARKER.pattern + r"\s*)+)")
 _ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)", re.MULTILINE)  # "1." opening a list item
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -106,13 +105,9 @@ def _mentioned(word: str, known: set[str]) -> bool:
     return all(close_to_any(stem, known) for stem in normalize(word))
 
 
-def numbers(text: str) -> set[str]:
-    """The numbers written in `text`, as digit strings without separators or leading zeros."""
-    found = set()
-    for match in _NUMBER.finditer(MARKER.sub(" ", text)):
-        digits = re.sub(r"\D", "", match.group()).lstrip("0") or "0"
-        found.add(digits)
-    return found
+def stated_numbers(text: str, languages: Iterable[str] = ()) -> set[str]:
+    """The numbers `text` states (see `assistant.text.numbers`), its citation markers aside."""
+    return numbers(MARKER.sub(" ", text), languages)
 
 
 def drop_unsupported(
@@ -121,12 +116,14 @@ def drop_unsupported(
     articles: Iterable[str] | None = None,
     numbers_step: bool = True,
     questions_step: bool = True,
+    languages: Iterable[str] = (),
 ) -> tuple[str, list[tuple[str, str]]]:
     """(the answer without its unsupported sentences, [(step, sentence dropped)]).
 
     - "drop_unread_numbers" (`numbers_step`): a sentence stating a number absent from
-      `sources` (what the model read). The numbers of a numbered list (two lines or more
-      opening with "1.", "2)") are not claims.
+      `sources` (what the model read), where a number written in words in one of
+      `languages` counts as read ("neuf enfants" supports "9 enfants"). The numbers of a
+      numbered list (two lines or more opening with "1.", "2)") are not claims.
     - "drop_unread_people" (when `articles` is given): a sentence naming a person (see
       `missing_people`) absent from `sources` and `articles`: a name may also come from the
       whole passage or title the read sentences belong to (a title cut short in the prompt
@@ -138,13 +135,13 @@ def drop_unsupported(
     listed = len(_ENUMERATOR.findall(answer)) >= 2  # a lone "84." is a claim, not a list
     known: set[str] = set()
     for source in sources:
-        known |= numbers(source)
+        known |= stated_numbers(source, languages)
     vocabulary = None if articles is None else _vocabulary([*sources, *articles])
     kept: list[str] = []
     dropped: list[tuple[str, str]] = []
     for sentence in _sentences(answer):
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
-        if numbers_step and numbers(claims) - known:
+        if numbers_step and stated_numbers(claims) - known:
             dropped.append(("drop_unread_numbers", sentence))
         elif questions_step and _is_question(sentence):
             dropped.append(("drop_questions", sentence))

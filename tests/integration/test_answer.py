@@ -357,6 +357,19 @@ def test_sentences_with_numbers_the_model_did_not_read_are_dropped(sample_assist
     assert answer.text == assistant.prompts.refusal("fr")
 
 
+def test_a_number_the_articles_write_in_words_may_be_answered_in_digits(
+    sample_assistant: Any,
+) -> None:
+    """An article's "trois heures" supports the model's "3 heures"; "5 heures" it never read."""
+    question = "Combien d'heures dure la pause humanitaire proposée par la Russie à Alep ?"
+    reply = "La Russie a proposé une pause quotidienne de 3 heures [1]."
+    assistant, _ = with_llm(sample_assistant, [reply])
+    answer = assistant.ask(question)
+    assert not answer.refused and "3 heures" in answer.text
+    assistant, _ = with_llm(sample_assistant, [reply.replace("3", "5")])
+    assert assistant.ask(question).refused
+
+
 def test_warm_up_embeds_the_passages_and_lets_questions_go_first(sample_assistant: Any) -> None:
     import threading
 

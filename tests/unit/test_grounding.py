@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.followup import resolve_follow_up
-from assistant.answer.grounding import drop_unsupported, missing_names, missing_people, numbers
+from assistant.answer.grounding import (
+    drop_unsupported,
+    missing_names,
+    missing_people,
+    stated_numbers,
+)
 from assistant.text.names import asks_who, capitalised
 
 PASSAGES = [
@@ -112,6 +117,7 @@ def test_english_questions_are_checked_for_full_names_only(
 
 
 def test_numbers_ignore_separators_markers_and_leading_zeros() -> None:
+    numbers = stated_numbers
     assert numbers("20.000 soldats, 2,000 soldiers, 20 000 hommes [3]") == {"20000", "2000"}
     assert numbers("peu avant minuit (21H00 GMT), le 09/10") == {"21", "0", "9", "10"}
     assert numbers("3,5 % et 3.5 %") == {"35"}
@@ -124,6 +130,30 @@ def test_a_sentence_with_a_number_nobody_wrote_is_dropped() -> None:
     kept, dropped = drop_unsupported(answer, read)
     assert kept == "Les négociations ont duré 12 heures [1]."
     assert dropped == [("drop_unread_numbers", "Environ 2 000 soldats sont déployés [1].")]
+
+
+@pytest.mark.parametrize(
+    ("read", "language", "answer"),
+    [
+        ("Ses parents eurent neuf enfants.", "fr", "Ils avaient 9 enfants [1]."),
+        ("Vingt-trois soldats sont morts.", "fr", "23 soldats sont morts [1]."),
+        ("Some twenty-five thousand people marched.", "en", "25,000 people marched [1]."),
+        ("Der König hatte neun Kinder.", "de", "Er hatte 9 Kinder [1]."),
+    ],
+)
+def test_a_number_read_in_words_supports_the_same_number_in_digits(
+    read: str, language: str, answer: str
+) -> None:
+    assert drop_unsupported(answer, [read], languages=[language]) == (answer, [])
+    assert drop_unsupported(answer, [read])[1], "without the language, words are not numbers"
+
+
+def test_numbers_in_words_are_read_in_the_languages_given_only() -> None:
+    assert stated_numbers("neuf enfants, nine children", ["fr"]) == {"9"}
+    assert stated_numbers("neuf enfants, nine children", ["fr", "en"]) == {"9"}
+    assert stated_numbers("nine children", ["fr"]) == set()
+    assert stated_numbers("un enfant, one child, le premier", ["fr", "en"]) == set()
+    assert stated_numbers("neun Kinder", ["ru", "sv"]) == set(), "no converter: no error"
 
 
 def test_numbers_from_the_question_title_or_date_are_known() -> None:
