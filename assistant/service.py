@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from assistant.answer.chain import AnswerChain, Checked, Message, last_said
 from assistant.answer.evidence import EvidencePicker, Excerpt
 from assistant.answer.followup import resolve_follow_up
-from assistant.answer.grounding import missing_names, missing_people
+from assistant.answer.grounding import missing_names, missing_numbers, missing_people
 from assistant.answer.prompts import Prompts
 from assistant.answer.recall import AnswerMemory
 from assistant.answer.turns import FairLock
@@ -294,8 +294,7 @@ class Assistant:
         filters, period = self._dated(standalone, language, filters or Filters())
         found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
-        across = corpus_language != language  # the articles are in another language
-        refused_by = self._refused_before_llm(standalone, language, across, found)
+        refused_by = self._refused_before_llm(standalone, language, corpus_language, found)
         generated: Generated | None = None
         if refused_by:
             found = []
@@ -384,16 +383,35 @@ class Assistant:
         return None
 
     def _refused_before_llm(
-        self, question: str, language: str, across: bool, found: list[Passage]
+        self, question: str, language: str, corpus_language: str, found: list[Passage]
     ) -> str:
         """The step that refuses the question before the LLM is asked, or ""."""
         cfg = self.settings.answer
+        across = corpus_language != language  # the articles are in another language
         best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
         if cfg.on("min_score_refusal") and best < self.parts.min_dense_score:
             return "min_score_refusal"
         if cfg.on("unknown_name_refusal") and self._unmentioned(question, language, across, found):
             return "unknown_name_refusal"
+        if cfg.on("unknown_number_refusal") and self._unstated(
+            question, {language, corpus_language}, found
+        ):
+            return "unknown_number_refusal"
         return ""
+
+    def _unstated(self, question: str, languages: set[str], found: list[Passage]) -> bool:
+        """Whether the question states a number that none of the found passages' articles
+        states (in their text, title or date): a premise the articles do not share."""
+        manifest = self.index.manifest
+        articles = {p.article_id: p for p in found}
+        texts = (  # read only when the question states a number
+            f"{p.title} {p.published or ''} {manifest.article_text(a) or p.text}"
+            for a, p in articles.items()
+        )
+        missing = missing_numbers(question, texts, languages)
+        if missing:
+            logger.info("Refused before the LLM: no article found states %s", sorted(missing))
+        return bool(missing)
 
     @staticmethod
     def _unmentioned(question: str, language: str, across: bool, found: list[Passage]) -> bool:

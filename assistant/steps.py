@@ -20,6 +20,8 @@ STEPS: dict[str, str] = {
     # refusals before the LLM
     "min_score_refusal": "refuse when no passage is similar enough (retrieval.min_dense_score)",
     "unknown_name_refusal": "refuse when the question names someone no passage mentions",
+    "unknown_number_refusal": "refuse when the question states a number (a year, a rank, a "
+    "count) that none of the found passages' articles states",
     # what is read
     "article_opening": "a who-is question also reads the lede of the best passage's article",
     "best_passage_last": "the excerpts are written in reverse rank order, the best one last, "

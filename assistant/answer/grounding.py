@@ -27,6 +27,7 @@ from assistant.text.sentences import sentence_spans
 _LEADING_MARKERS = re.compile(r"^((?:" + MARKER.pattern + r"\s*)+)")
 _ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)", re.MULTILINE)  # "1." opening a list item
 _POSSESSIVE = re.compile(r"['’]s?$")
+_IDENTIFIER = re.compile(r"\b[^\W\d_]+\d\w*")  # "G7", "A320", "K5eed5eed"
 # English nouns that end the name of a body or a place, not of a person
 _INSTITUTIONS = frozenset(
     "house army department office council ministry forces government nations union states "
@@ -70,6 +71,22 @@ def missing_names(question: str, texts: Iterable[str]) -> Iterator[str]:
     for name in dict.fromkeys(w for w in capitalised(question) if len(w) >= 4):  # not US, EI
         if not _mentioned(name, known):
             yield name
+
+
+def missing_numbers(question: str, texts: Iterable[str], languages: Iterable[str] = ()) -> set[str]:
+    """The numbers `question` states (a year, a rank, a count; in words too, in `languages`)
+    that no text states: "Who ranked Warsaw 22nd…?" when the articles say 32nd. A two-digit
+    number may stand for a year ("les années 30", "en 98"). Digits after letters are part of
+    a name or a code ("G7", "A320", "réf. K5eed"), not a number."""
+    languages = set(languages)
+    asked = stated_numbers(_IDENTIFIER.sub(" ", question), languages)
+    if not asked:
+        return asked
+    stated: set[str] = set()
+    for text in texts:
+        stated |= stated_numbers(text, languages)
+    years = {n[2:] for n in stated if len(n) == 4}  # "les années 30", "en 98": 1930, 1998
+    return {n for n in asked - stated if len(n) != 2 or n not in years}
 
 
 def missing_people(question: str, texts: Iterable[str]) -> Iterator[str]:

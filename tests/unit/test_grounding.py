@@ -9,6 +9,7 @@ from assistant.answer.followup import resolve_follow_up
 from assistant.answer.grounding import (
     drop_unsupported,
     missing_names,
+    missing_numbers,
     missing_people,
     stated_numbers,
 )
@@ -153,6 +154,26 @@ def test_numbers_in_words_are_read_in_the_languages_given_only() -> None:
     assert stated_numbers("nine children", ["fr"]) == set()
     assert stated_numbers("un enfant, one child, le premier", ["fr", "en"]) == set()
     assert stated_numbers("neun Kinder", ["ru", "sv"]) == set(), "no converter: no error"
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "missing"),
+    [
+        ("Who ranked Warsaw as 22nd most liveable city?", ["Warsaw ranked 32nd in 2012."], {"22"}),
+        ("Who ranked Warsaw 32nd in 2012?", ["Warsaw ranked 32nd.", "2012-05-01"], set()),
+        ("Combien d'enfants eut-il ?", ["Il eut neuf enfants."], set()),
+        ("Qui avait neuf enfants ?", ["Il eut 9 enfants."], set()),
+        ("Qui avait sept enfants ?", ["Il eut neuf enfants."], {"7"}),
+        ("Combien de communes dans les années 30 ?", ["747 communes en 1930."], set()),
+        ("Qu'a dit Kerry en 2015 ?", ["Kerry a parlé le 3 octobre 2016."], {"2015"}),
+        ("Qu'a dit le G7 de l'A320 (réf. K5eed5eed) ?", ["Le sommet."], set()),
+        ("What did the 1990s bring?", ["In 1990, the wall fell."], set()),
+    ],
+)
+def test_numbers_of_the_question_no_text_states(
+    question: str, texts: list[str], missing: set[str]
+) -> None:
+    assert missing_numbers(question, texts, ["fr", "en"]) == missing
 
 
 def test_numbers_from_the_question_title_or_date_are_known() -> None:
