@@ -77,9 +77,10 @@ def missing_numbers(question: str, texts: Iterable[str], languages: Iterable[str
     """The numbers `question` states (a year, a rank, a count; in words too, in `languages`)
     that no text states: "Who ranked Warsaw 22nd…?" when the articles say 32nd. A two-digit
     number may stand for a year ("les années 30", "en 98"). Digits after letters are part of
-    a name or a code ("G7", "A320", "réf. K5eed"), not a number."""
+    a name or a code ("G7", "A320", "réf. K5eed"), not a number; numbers under 10 are not
+    checked, as they are often what is asked for, not what is assumed ("en 3 phrases")."""
     languages = set(languages)
-    asked = stated_numbers(_IDENTIFIER.sub(" ", question), languages)
+    asked = {n for n in stated_numbers(_IDENTIFIER.sub(" ", question), languages) if len(n) > 1}
     if not asked:
         return asked
     stated: set[str] = set()

@@ -373,21 +373,23 @@ def test_a_number_the_articles_write_in_words_may_be_answered_in_digits(
 def test_a_question_stating_a_number_no_article_states_is_refused_before_the_llm(
     sample_assistant: Any,
 ) -> None:
-    """The articles give the pause three hours: a question about a five-hour pause rests on a
-    premise they do not share; one about the three-hour pause, in digits or words, does not."""
-    reply = "La Russie a proposé cette pause [1]."
+    """The articles say Kerry and Lavrov negotiated for over 12 hours: a question about their
+    47 hours rests on a premise they do not share; one about 12 hours, in digits or in words
+    of another language, does not."""
+    reply = "Ils ont trouvé un accord [1]."
+    wrong_question = "Sur quoi Kerry et Lavrov se sont-ils accordés après 47 heures à Moscou ?"
     assistant, llm = with_llm(sample_assistant, [reply] * 3)
-    wrong = assistant.ask("Qui a proposé une pause humanitaire de 5 heures à Alep ?")
+    wrong = assistant.ask(wrong_question)
     assert wrong.refused and wrong.refused_by == "unknown_number_refusal"
     assert llm.prompts == [] and wrong.citations == []
     for question in (
-        "Qui a proposé une pause humanitaire de 3 heures à Alep ?",
-        "Who proposed a three-hour humanitarian pause in Aleppo?",
+        "Sur quoi Kerry et Lavrov se sont-ils accordés après 12 heures à Moscou ?",
+        "What did Kerry and Lavrov agree on after twelve hours in Moscow?",
     ):
         assert assistant.ask(question).refused_by != "unknown_number_refusal", question
     assistant.settings.answer.skip_steps = ["unknown_number_refusal"]
     assistant, llm = with_llm(sample_assistant, [reply])
-    assert not assistant.ask("Qui a proposé une pause humanitaire de 5 heures à Alep ?").refused
+    assert not assistant.ask(wrong_question).refused
 
 
 def test_warm_up_embeds_the_passages_and_lets_questions_go_first(sample_assistant: Any) -> None:

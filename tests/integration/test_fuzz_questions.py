@@ -89,8 +89,6 @@ def test_odd_question_gets_an_answer_or_a_clear_error(
 
 
 def test_template_strings_stay_literal(sample_assistant: Any) -> None:
-    # the articles state no 7: the question would be refused before any prompt is written
-    sample_assistant.settings.answer.skip_steps = ["unknown_number_refusal"]
     result, llm, asked = _ask(sample_assistant, "Kerry {{7*7}} {question} ?")
     assert isinstance(result, Answer) and not result.refused
     answer_prompt = str(llm.prompts[-1][-1].content)

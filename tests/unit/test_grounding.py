@@ -161,9 +161,10 @@ def test_numbers_in_words_are_read_in_the_languages_given_only() -> None:
     [
         ("Who ranked Warsaw as 22nd most liveable city?", ["Warsaw ranked 32nd in 2012."], {"22"}),
         ("Who ranked Warsaw 32nd in 2012?", ["Warsaw ranked 32nd.", "2012-05-01"], set()),
-        ("Combien d'enfants eut-il ?", ["Il eut neuf enfants."], set()),
-        ("Qui avait neuf enfants ?", ["Il eut 9 enfants."], set()),
-        ("Qui avait sept enfants ?", ["Il eut neuf enfants."], {"7"}),
+        ("Combien d'enfants eut-il ?", ["Il eut onze enfants."], set()),
+        ("Qui avait onze enfants ?", ["Il eut 11 enfants."], set()),
+        ("Qui avait dix-sept enfants ?", ["Il eut onze enfants."], {"17"}),
+        ("Résume en 3 phrases ce qu'a dit Kerry.", ["Kerry a parlé."], set()),
         ("Combien de communes dans les années 30 ?", ["747 communes en 1930."], set()),
         ("Qu'a dit Kerry en 2015 ?", ["Kerry a parlé le 3 octobre 2016."], {"2015"}),
         ("Qu'a dit le G7 de l'A320 (réf. K5eed5eed) ?", ["Le sommet."], set()),
