@@ -38,7 +38,7 @@ from assistant.schema import Answer, Filters, Passage, Timings
 from assistant.settings import Settings, load_settings
 from assistant.text.language import detect_language
 from assistant.text.names import asks_who
-from assistant.text.periods import Period, days_after, question_dates
+from assistant.text.periods import Period, days_after, question_dates, without_days
 from assistant.text.untrusted import neutralise_control_tokens
 
 if TYPE_CHECKING:
@@ -401,14 +401,15 @@ class Assistant:
 
     def _unstated(self, question: str, languages: set[str], found: list[Passage]) -> bool:
         """Whether the question states a number that none of the found passages' articles
-        states (in their text, title or date): a premise the articles do not share."""
+        states (in their text, title or date): a premise the articles do not share. The days
+        it names are left to `question_dates`."""
         manifest = self.index.manifest
         articles = {p.article_id: p for p in found}
         texts = (  # read only when the question states a number
             f"{p.title} {p.published or ''} {manifest.article_text(a) or p.text}"
             for a, p in articles.items()
         )
-        missing = missing_numbers(question, texts, languages)
+        missing = missing_numbers(without_days(question), texts, languages)
         if missing:
             logger.info("Refused before the LLM: no article found states %s", sorted(missing))
         return bool(missing)

@@ -117,6 +117,17 @@ def question_dates(question: str, language: str, today: date) -> Dates:
     return Dates()
 
 
+def without_days(text: str) -> str:
+    """`text` with the days it names blanked ("le 19 septembre 2016", "Sept. 19", "19/09"):
+    what `question_dates` reads, not numbers to look for in the articles (news reports an
+    event days later, as "lundi")."""
+    for match in reversed(list(_DAY_MONTH.finditer(text))):
+        span = next(g for g in match.groups() if g)
+        if read_date(span, ("day", "month")) is not None:
+            text = text[: match.start()] + " " + text[match.end() :]
+    return text
+
+
 def _talks_about_publication(question: str, language: str) -> bool:
     words = set(re.findall(r"[^\W\d_]+", question.casefold()))
     return bool(words & set(PUBLICATION_WORDS.get(language, PUBLICATION_WORDS["en"]).split()))

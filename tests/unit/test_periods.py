@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.text.periods import question_dates
+from assistant.text.periods import question_dates, without_days
 
 TODAY = date(2026, 11, 30)  # a Monday
 
@@ -73,3 +73,17 @@ def test_questions_without_dates_name_none(question: str) -> None:
 def test_a_duration_is_not_a_date(question: str) -> None:
     named = question_dates(question, "fr", TODAY)
     assert named.within is None and named.near is None and named.yearless is None
+
+
+@pytest.mark.parametrize(
+    ("question", "left"),
+    [
+        ("Que s'est-il passé le 19 septembre 2016 à Alep ?", "Que s'est-il passé le   à Alep ?"),
+        ("What happened on September 19 in Aleppo?", "What happened on   in Aleppo?"),
+        ("Qu'a dit Kerry le 19/09 ?", "Qu'a dit Kerry le   ?"),
+        ("Who ranked Warsaw 22nd most liveable?", "Who ranked Warsaw 22nd most liveable?"),
+        ("Combien de morts en 2016 ?", "Combien de morts en 2016 ?"),
+    ],
+)
+def test_the_days_a_question_names_are_blanked(question: str, left: str) -> None:
+    assert without_days(question) == left
