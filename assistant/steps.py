@@ -29,7 +29,8 @@ STEPS: dict[str, str] = {
     # what is said
     "answer_translation": "an answer written in another language than the question's is "
     "translated back",
-    "drop_unread_numbers": "drop answer sentences stating numbers the model did not read",
+    "drop_unread_numbers": "drop answer sentences (or only their asides) stating numbers the "
+    "model did not read",
     "drop_unread_people": "drop answer sentences naming people the articles do not mention",
     "drop_questions": "drop answer sentences that ask a question",
     "citation_repair": "tie uncited or mis-cited sentences to the passage they come from",

@@ -10,7 +10,8 @@ Recep Tayyip Erdogan"), with a citation. Numbers and people's names are the clai
 checked without understanding the sentence, in any language: a sentence of the answer stating
 a number, or naming a person in full, that appears neither in the passages the model read
 (text, title, date) nor in the question is dropped, as is a sentence asking a question
-instead of answering one. An answer left with nothing is a refusal.
+instead of answering one; when the number is only in an aside of the sentence (a parenthesis,
+a relative clause), only the aside is. An answer left with nothing is a refusal.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ _LEADING_MARKERS = re.compile(r"^((?:" + MARKER.pattern + r"\s*)+)")
 _ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)", re.MULTILINE)  # "1." opening a list item
 _POSSESSIVE = re.compile(r"['’]s?$")
 _IDENTIFIER = re.compile(r"\b[^\W\d_]+\d\w*")  # "G7", "A320", "K5eed5eed"
+# An aside of a sentence: a parenthesis, or a relative clause after a comma up to the next
+# comma (taken with it) or the sentence's end ("Puyi, qui abdiqua le 14 février 1912.").
+_ASIDE = re.compile(
+    r"\s*\([^()]*\)"
+    r"|,\s*(?:qui|que|qu['’]|dont|où|lequel|laquelle|lesquels|lesquelles"
+    r"|which|who|whom|whose|where)\b[^,;()\[]*?"
+    r"(?:,(?=\s)|(?=\s*(?:;|\[|[.!?…]+(?:\s|$)|$)))",
+    re.IGNORECASE,
+)
 # English nouns that end the name of a body or a place, not of a person
 _INSTITUTIONS = frozenset(
     "house army department office council ministry forces government nations union states "
@@ -141,7 +151,9 @@ def drop_unsupported(
     - "drop_unread_numbers" (`numbers_step`): a sentence stating a number absent from
       `sources` (what the model read), where a number written in words in one of
       `languages` counts as read ("neuf enfants" supports "9 enfants"). The numbers of a
-      numbered list (two lines or more opening with "1.", "2)") are not claims.
+      numbered list (two lines or more opening with "1.", "2)") are not claims. When every
+      such number is in an aside (a parenthesis, a relative clause), only the asides are
+      dropped: "Puyi, qui abdiqua le 14 février 1912." keeps "Puyi".
     - "drop_unread_people" (when `articles` is given): a sentence naming a person (see
       `missing_people`) absent from `sources` and `articles`: a name may also come from the
       whole passage or title the read sentences belong to (a title cut short in the prompt
@@ -160,11 +172,23 @@ def drop_unsupported(
     for sentence in _sentences(answer):
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
         if numbers_step and stated_numbers(claims) - known:
-            dropped.append(("drop_unread_numbers", sentence))
-        elif questions_step and _is_question(sentence):
+            if stated_numbers(_without_unread_asides(claims, known)[0]) - known:
+                dropped.append(("drop_unread_numbers", sentence))
+                continue
+            sentence, asides = _without_unread_asides(sentence, known)
+            dropped.extend(("drop_unread_numbers", aside) for aside in asides)
+        if questions_step and _is_question(sentence):
             dropped.append(("drop_questions", sentence))
         elif vocabulary is not None and _unread_person(sentence, vocabulary):
             dropped.append(("drop_unread_people", sentence))
         else:
             kept.append(sentence)
     return (" ".join(kept) if dropped else answer), dropped
+
+
+def _without_unread_asides(sentence: str, known: set[str]) -> tuple[str, list[str]]:
+    """(`sentence` without its asides that state a number not in `known`, those asides)."""
+    asides = [m for m in _ASIDE.finditer(sentence) if stated_numbers(m.group()) - known]
+    for m in reversed(asides):
+        sentence = sentence[: m.start()] + sentence[m.end() :]
+    return sentence, [m.group().strip(" ,") for m in asides]

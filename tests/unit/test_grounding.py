@@ -133,6 +133,48 @@ def test_a_sentence_with_a_number_nobody_wrote_is_dropped() -> None:
 
 
 @pytest.mark.parametrize(
+    ("answer", "kept", "aside"),
+    [
+        (
+            "Le dernier empereur fut Puyi, qui abdiqua le 14 février 1912 [1].",
+            "Le dernier empereur fut Puyi [1].",
+            "qui abdiqua le 14 février 1912",
+        ),
+        (
+            "Puyi, qui abdiqua en 1912, fut le dernier empereur [1].",
+            "Puyi fut le dernier empereur [1].",
+            "qui abdiqua en 1912",
+        ),
+        (
+            "Puyi (1906-1967) fut le dernier empereur.",
+            "Puyi fut le dernier empereur.",
+            "(1906-1967)",
+        ),
+        (
+            "The last emperor was Puyi, who abdicated in 1912.",
+            "The last emperor was Puyi.",
+            "who abdicated in 1912",
+        ),
+    ],
+)
+def test_only_an_aside_stating_an_unread_number_is_dropped(
+    answer: str, kept: str, aside: str
+) -> None:
+    read = ["Puyi fut le dernier empereur de Chine.", "The last emperor was Puyi."]
+    assert drop_unsupported(answer, read) == (kept, [("drop_unread_numbers", aside)])
+
+
+def test_a_sentence_whose_own_clause_states_an_unread_number_is_dropped_whole() -> None:
+    read = ["Kublai Khan declared the Yuan dynasty, which ruled China, in 1271."]
+    for answer in (
+        "Kublai Khan declared the Yuan dynasty in 1279 [1].",
+        "Kublai Khan, who ruled China, declared the Yuan dynasty in 1279 [1].",
+        "Kublai Khan declared the Yuan dynasty in 1279, which lasted until 1368 [1].",
+    ):
+        assert drop_unsupported(answer, read) == ("", [("drop_unread_numbers", answer)])
+
+
+@pytest.mark.parametrize(
     ("read", "language", "answer"),
     [
         ("Ses parents eurent neuf enfants.", "fr", "Ils avaient 9 enfants [1]."),
