@@ -1,5 +1,5 @@
-"""`python -m bench.evalsuite [--sets dev,fr,en] [--out FILE.json]`: every development set,
-each over an index of its own articles, in one table.
+"""`python -m bench.evalsuite [--sets dev,fr,en] [--cases ID,…] [--out FILE.json]`: every
+development set, each over an index of its own articles, in one table.
 
 - dev: the five sample articles and their eight questions (a regression check);
 - fr: PIAF v1.0, French Wikipedia articles and volunteers' questions (all answerable);
@@ -9,7 +9,8 @@ The external sets (`../shared/eval/external/`, see its README) are the ones answ
 chosen on: nobody here wrote them. Each set's index lives in `data/eval-index/<set>/` and is
 brought up to date with the normal ingest before its questions are asked; each set gets
 a fresh `Assistant` (models loaded and warmed up before its first case, as in
-`assistant.eval.runner`).
+`assistant.eval.runner`). `--cases` asks only the cases named (an answer depends on its own
+question only, so a step's effect can be re-measured on the cases it acted on).
 """
 
 from __future__ import annotations
@@ -87,9 +88,13 @@ def profile(assistant: Assistant) -> dict[str, Any]:
     }
 
 
-def set_report(evalset: EvalSet, k: int, environ: dict[str, str]) -> dict[str, Any]:
-    """Ingest the set's articles into its own index, then ask its questions."""
+def set_report(
+    evalset: EvalSet, k: int, environ: dict[str, str], only: set[str] | None = None
+) -> dict[str, Any]:
+    """Ingest the set's articles into its own index, then ask its questions (those whose id
+    is in `only`, when given)."""
     assistant, cases = prepared(evalset, environ)
+    cases = [c for c in cases if only is None or c.id in only]
     started = datetime.now().astimezone()
     load_before = os.getloadavg()[0]
     startup_s = warm_up(assistant)
@@ -164,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write every set's full results here (JSON)")
     parser.add_argument("--k", type=int, default=5, help="retrieval depth for hit@k and MRR")
     parser.add_argument("--details", action="store_true", help="print each set's case table")
+    parser.add_argument("--cases", help="comma-separated case ids: ask only these")
     add_without_option(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -175,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: {missing[0]} is missing: put ../shared beside the project", file=sys.stderr)
         return 2
+    only = {c.strip() for c in args.cases.split(",") if c.strip()} if args.cases else None
+    if only is not None:
+        names = [n for n in names if only & {c.id for c in load_cases(SETS[n].cases)}]
+        if not names:
+            parser.error("no set has a case of that id")
     reports: dict[str, Any] = {}
     try:
         for name in names:
@@ -182,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.without:
                 configured = load_settings(environ=environ).answer.skip_steps
                 environ["ASSISTANT__ANSWER__SKIP_STEPS"] = json.dumps([*configured, *args.without])
-            reports[name] = set_report(SETS[name], args.k, environ)
+            reports[name] = set_report(SETS[name], args.k, environ, only)
             if args.details:
                 print(format_report(reports[name]))
     except AssistantError as exc:
