@@ -172,10 +172,11 @@ def drop_unsupported(
     for sentence in _sentences(answer):
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
         if numbers_step and stated_numbers(claims) - known:
-            if stated_numbers(_without_unread_asides(claims, known)[0]) - known:
+            rest, asides = _without_unread_asides(sentence, known)
+            if stated_numbers(_ENUMERATOR.sub(" ", rest) if listed else rest) - known:
                 dropped.append(("drop_unread_numbers", sentence))
                 continue
-            sentence, asides = _without_unread_asides(sentence, known)
+            sentence = rest
             dropped.extend(("drop_unread_numbers", aside) for aside in asides)
         if questions_step and _is_question(sentence):
             dropped.append(("drop_questions", sentence))
