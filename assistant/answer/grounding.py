@@ -30,14 +30,17 @@ _ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)", re.MULTILINE)  # "1." openi
 _POSSESSIVE = re.compile(r"['’]s?$")
 _IDENTIFIER = re.compile(r"\b[^\W\d_]+\d\w*")  # "G7", "A320", "K5eed5eed"
 # An aside of a sentence: a parenthesis, or a relative clause after a comma up to the next
-# comma (taken with it) or the sentence's end ("Puyi, qui abdiqua le 14 février 1912.").
+# comma (taken with it), a marker or the sentence's end ("Puyi, qui abdiqua le 14 février
+# 1912."), on one line. Not ", que": after a comma it mostly opens reported speech
+# ("a affirmé, mardi, que 2 000 soldats…"), the claim itself.
 _ASIDE = re.compile(
-    r"\s*\([^()]*\)"
-    r"|,\s*(?:qui|que|qu['’]|dont|où|lequel|laquelle|lesquels|lesquelles"
-    r"|which|who|whom|whose|where)\b[^,;()\[]*?"
-    r"(?:,(?=\s)|(?=\s*(?:;|\[|[.!?…]+(?:\s|$)|$)))",
+    r"[ \t]*\([^()\n]*\)"
+    r"|,[ \t]*(?:qui|dont|où|lequel|laquelle|lesquels|lesquelles"
+    r"|which|who|whom|whose|where)\b[^,;()\[\n]*?"
+    r"(?:,(?=\s)|(?=\s*(?:;|\[|[.!?…]*\s*$)))",
     re.IGNORECASE,
 )
+_LETTER = re.compile(r"[^\W\d_]")
 # English nouns that end the name of a body or a place, not of a person
 _INSTITUTIONS = frozenset(
     "house army department office council ministry forces government nations union states "
@@ -173,7 +176,7 @@ def drop_unsupported(
         claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
         if numbers_step and stated_numbers(claims) - known:
             rest, asides = _without_unread_asides(sentence, known)
-            if stated_numbers(_ENUMERATOR.sub(" ", rest) if listed else rest) - known:
+            if not rest or stated_numbers(_ENUMERATOR.sub(" ", rest) if listed else rest) - known:
                 dropped.append(("drop_unread_numbers", sentence))
                 continue
             sentence = rest
@@ -188,8 +191,14 @@ def drop_unsupported(
 
 
 def _without_unread_asides(sentence: str, known: set[str]) -> tuple[str, list[str]]:
-    """(`sentence` without its asides that state a number not in `known`, those asides)."""
+    """(`sentence` without its asides that state a number not in `known`, those asides); ""
+    when nothing but markers and punctuation would be left."""
     asides = [m for m in _ASIDE.finditer(sentence) if stated_numbers(m.group()) - known]
+    rest = sentence
     for m in reversed(asides):
-        sentence = sentence[: m.start()] + sentence[m.end() :]
-    return sentence, [m.group().strip(" ,") for m in asides]
+        rest = rest[: m.start()] + rest[m.end() :]
+    rest = re.sub(r"[ \t]+([.,;])", r"\1", re.sub(r"[ \t]{2,}", " ", rest)).strip()
+    rest = re.sub(r"(?<=\w)\[", " [", rest)  # "empereur (1912)[1]" → "empereur [1]"
+    if asides and not _LETTER.search(MARKER.sub(" ", rest)):
+        rest = ""
+    return rest, [m.group().strip(" ,") for m in asides]

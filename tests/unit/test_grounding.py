@@ -155,6 +155,12 @@ def test_a_sentence_with_a_number_nobody_wrote_is_dropped() -> None:
             "The last emperor was Puyi.",
             "who abdicated in 1912",
         ),
+        (
+            "Puyi, who was born in 1906 in St. Petersburg, was the last emperor [1].",
+            "Puyi was the last emperor [1].",
+            "who was born in 1906 in St. Petersburg",
+        ),
+        ("Puyi fut le dernier empereur (1912)[1].", "Puyi fut le dernier empereur [1].", "(1912)"),
     ],
 )
 def test_only_an_aside_stating_an_unread_number_is_dropped(
@@ -170,8 +176,18 @@ def test_a_sentence_whose_own_clause_states_an_unread_number_is_dropped_whole() 
         "Kublai Khan declared the Yuan dynasty in 1279 [1].",
         "Kublai Khan, who ruled China, declared the Yuan dynasty in 1279 [1].",
         "Kublai Khan declared the Yuan dynasty in 1279, which lasted until 1368 [1].",
+        # reported speech is the claim, not an aside
+        "Le ministre a affirmé, mardi, que 2 000 soldats seraient déployés [1].",
+        "Il a annoncé, hier, qu'environ 2 000 soldats viendraient [1].",
     ):
         assert drop_unsupported(answer, read) == ("", [("drop_unread_numbers", answer)])
+
+
+def test_a_sentence_that_is_all_aside_leaves_no_stray_marker() -> None:
+    answer = "Kublai Khan declared the Yuan dynasty [1]. (He was born in 1215.) [2]"
+    kept, dropped = drop_unsupported(answer, ["Kublai Khan declared the Yuan dynasty."])
+    assert kept == "Kublai Khan declared the Yuan dynasty [1]."
+    assert dropped == [("drop_unread_numbers", "(He was born in 1215.) [2]")]
 
 
 @pytest.mark.parametrize(
