@@ -181,11 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: {missing[0]} is missing: put ../shared beside the project", file=sys.stderr)
         return 2
-    only = {c.strip() for c in args.cases.split(",") if c.strip()} if args.cases else None
-    if only is not None:
-        names = [n for n in names if only & {c.id for c in load_cases(SETS[n].cases)}]
-        if not names:
-            parser.error("no set has a case of that id")
+    only = None
+    if args.cases is not None:
+        only = {c.strip() for c in args.cases.split(",") if c.strip()}
+        ids = {n: {c.id for c in load_cases(SETS[n].cases)} for n in names}
+        unknown = sorted(only - set().union(*ids.values()))
+        if not only or unknown:
+            parser.error(f"no case {', '.join(unknown) or '(none named)'} in {', '.join(names)}")
+        names = [n for n in names if only & ids[n]]
     reports: dict[str, Any] = {}
     try:
         for name in names:

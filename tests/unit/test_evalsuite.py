@@ -44,7 +44,10 @@ def test_an_unknown_step_is_refused_with_the_list_of_steps(
 def test_case_ids_no_set_holds_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     if not evalsuite.SETS["dev"].cases.exists():
         pytest.skip("../shared is not beside the project")
-    with pytest.raises(SystemExit) as stop:
-        evalsuite.main(["--sets", "dev", "--cases", "no-such-case"])
-    assert stop.value.code == 2
-    assert "no set has a case of that id" in capsys.readouterr().err
+    for cases in ("d01,no-such-case", ""):
+        with pytest.raises(SystemExit) as stop:
+            evalsuite.main(["--sets", "dev", "--cases", cases])
+        assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "no case no-such-case in dev" in err
+    assert "no case (none named) in dev" in err
