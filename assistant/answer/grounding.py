@@ -172,11 +172,15 @@ def drop_unsupported(
     vocabulary = None if articles is None else _vocabulary([*sources, *articles])
     kept: list[str] = []
     dropped: list[tuple[str, str]] = []
+
+    def unread(text: str) -> set[str]:
+        """The numbers `text` claims that were not read (a list's numbering is no claim)."""
+        return stated_numbers(_ENUMERATOR.sub(" ", text) if listed else text) - known
+
     for sentence in _sentences(answer):
-        claims = _ENUMERATOR.sub(" ", sentence) if listed else sentence
-        if numbers_step and stated_numbers(claims) - known:
+        if numbers_step and unread(sentence):
             rest, asides = _without_unread_asides(sentence, known)
-            if not rest or stated_numbers(_ENUMERATOR.sub(" ", rest) if listed else rest) - known:
+            if not rest or unread(rest):
                 dropped.append(("drop_unread_numbers", sentence))
                 continue
             sentence = rest
