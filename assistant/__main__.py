@@ -53,21 +53,26 @@ def _retrieve(args: argparse.Namespace) -> None:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    """The checked answer, printed once the checks are done: the model's draft may lose
+    sentences (numbers it did not read…) or become a refusal, so it is not streamed here."""
     from assistant.service import Passages, Token, default_assistant
 
     status = 0
+    writing = False
     for event in default_assistant().stream(args.question):
         if isinstance(event, Passages) and event.standalone_question != args.question:
             print(f"(standalone question: {event.standalone_question})", file=sys.stderr)
-        elif isinstance(event, Token):
-            print(event.text, end="", flush=True)
+        elif isinstance(event, Token) and not writing:
+            writing = True
+            if sys.stderr.isatty():
+                print("(writing and checking the answer…)", file=sys.stderr, flush=True)
         elif isinstance(event, Answer) and event.retrieval_only:
             print(f"error: {event.text}", file=sys.stderr)
             print("Passages that match the question (no written answer):")
             _print_passages(event)
             status = 2
         elif isinstance(event, Answer):
-            print()
+            print(event.text)
             _print_sources(event)
     return status
 
@@ -167,7 +172,8 @@ def _print_sources(answer: Answer) -> None:
         print(f"(the answer is incomplete: {answer.stop_reason or 'the model stopped early.'})")
     if answer.uncited:
         print("(warning: this answer cites no passage; check it against the articles)")
-    print("\nSources:")
+    if answer.citations:
+        print("\nSources:")
     for c in answer.citations:
         p = c.passage
         print(

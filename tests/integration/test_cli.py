@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +50,46 @@ def test_ingest_stats_and_retrieve_share_one_index(tmp_path: Path) -> None:
     assert found.returncode == 0, found.stderr
     assert found.stdout.startswith("[1] ") and "002_ad97fbf99101d503.txt" in found.stdout
     assert run("serve", "--port", "1", env=env).returncode == 2, "serve takes no arguments"
+
+
+@pytest.mark.parametrize(
+    ("reply", "shown", "hidden"),
+    [
+        ("John Kerry a menacé de suspendre la coopération [1].", "John Kerry a menacé", ""),
+        # a number the model did not read: the checks drop the sentence, leaving a refusal
+        (
+            "Kerry a menacé de suspendre la coopération avec 4 321 diplomates [1].",
+            "Les articles ne contiennent pas la réponse à cette question.",
+            "4 321",
+        ),
+    ],
+    ids=["answer", "dropped"],
+)
+def test_ask_prints_the_checked_answer_not_the_draft(
+    sample_assistant: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    reply: str,
+    shown: str,
+    hidden: str,
+) -> None:
+    from assistant import service
+    from assistant.__main__ import main
+    from assistant.service import Assistant
+    from tests.fakes import RecordingChat
+
+    served = Assistant(
+        sample_assistant.settings,
+        llm=RecordingChat([reply]),
+        embedder=sample_assistant.embedder,
+        index=sample_assistant.index,
+    )
+    monkeypatch.setattr(service, "_default", served)
+    assert main(["ask", "Qui a menacé de suspendre la coopération avec la Russie ?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(shown), out
+    assert "Traceback" not in out
+    if hidden:
+        assert hidden not in out and "Sources:" not in out
+    else:
+        assert re.search(r"\nSources:\n\[\d+\] ", out), out
