@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise AssistantError(f"No such file or folder: {', '.join(map(str, missing))}.")
+        if not args.paths and not settings.articles_dir.is_dir():
+            raise AssistantError(
+                f"The articles folder {settings.articles_dir} does not exist: create it and put "
+                "articles in it, or set paths.articles_dir (config.toml or "
+                "ASSISTANT__PATHS__ARTICLES_DIR)."
+            )
         paths = list(args.paths)
         if args.url or args.feed:
             paths += _from_the_web(settings, args.url, args.feed)

@@ -268,6 +268,8 @@ def run_ingest(
                 if not dry_run:
                     dirty = dirty or _touch(index)
                     index.delete_article(article_id)
+            elif row.key not in seen:
+                report.gone.append(row.key)
         if not dry_run and not index.keyword_in_sync():
             index.rebuild_keyword()
         if not dry_run and (dirty or index.manifest.get_meta("language") is None):

@@ -145,7 +145,9 @@ class ArticleIndex:
         elif recorded != name:
             raise AssistantError(
                 f"The index at {self.dir} was built with the embedder {recorded}, but the "
-                f"settings now use {name}. Rebuild it with `python -m ingest --reset`."
+                f"settings now use {name}. Set the embedding settings back to the ones it was "
+                "built with, point paths.index_dir at another folder for the new embedder, or "
+                "rebuild this index with it (`python -m ingest --reset`)."
             )
 
     def recorded_threshold(self) -> float | None:

@@ -286,6 +286,9 @@ def _bm25s() -> Any:
     and the import costs about half a second."""
     import bm25s
 
+    # bm25s sets its own logger to DEBUG on import: every build printed "Building index from
+    # tokens", even with `--quiet`
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
 
 

@@ -16,6 +16,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # files gone, their articles kept (no prune)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (file, note)
     chunks_total: int = 0
@@ -38,4 +39,11 @@ class IngestReport:
         ]
         lines += [f"  skipped {printable(name)}: {reason}" for name, reason in self.skipped]
         lines += [f"  note {printable(name)}: {note}" for name, note in self.notes]
+        if self.gone:
+            names = ", ".join(printable(n) for n in self.gone[:5])
+            more = f" and {len(self.gone) - 5} more" if len(self.gone) > 5 else ""
+            lines.append(
+                f"  {len(self.gone)} indexed file(s) no longer found ({names}{more}): their "
+                "articles are still searched; `python -m ingest --prune` removes them"
+            )
         return "\n".join(lines)

@@ -109,7 +109,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.embed_documents([text])[0]
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+        """Tokens of `text`, however long: counting a text over the model's window (chunking
+        does, before cutting it) is not embedding it, so the tokenizer's warning is off."""
+        ids = self._model.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"]
+        return len(ids)
 
 
 def _weights_profile(folder: Path) -> str:

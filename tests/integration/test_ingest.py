@@ -122,6 +122,9 @@ def test_removed_article_is_pruned(
     (settings.articles_dir / "002_ad97fbf99101d503.txt").unlink()
     kept = run_ingest(settings, embedder)
     assert not kept.removed, "without --prune nothing is removed"
+    assert kept.gone == ["002_ad97fbf99101d503.txt"]
+    assert "1 indexed file(s) no longer found (002_ad97fbf99101d503.txt)" in kept.summary()
+    assert "python -m ingest --prune" in kept.summary()
     dry = run_ingest(settings, embedder, prune=True, dry_run=True)
     assert dry.removed == ["002_ad97fbf99101d503.txt"]
     pruned = run_ingest(settings, embedder, prune=True)
@@ -273,3 +276,15 @@ def test_cli_builds_a_separate_index_from_env(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: No such file") and "Traceback" not in missing.stderr
+    no_folder = subprocess.run(
+        [sys.executable, "-m", "ingest"],
+        cwd=ROOT,
+        env={**env, "ASSISTANT__PATHS__ARTICLES_DIR": str(tmp_path / "no-such-folder")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert no_folder.returncode == 2 and "Traceback" not in no_folder.stderr
+    assert no_folder.stderr.startswith(
+        f"error: The articles folder {tmp_path / 'no-such-folder'} does not exist"
+    )
