@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text.names import name_spans, people
+from assistant.text.names import is_territory, name_spans, people
 
 _CLITICS = frozenset("ne n' en y le la les l' lui leur se s' me m' te t' nous vous".split())
 _INVERSION = re.compile(r"\b([^\W\d_]+)-(t-)?(il|elle|ils|elles)\b", re.IGNORECASE)
@@ -35,7 +35,7 @@ def resolve_follow_up(question: str, previous_question: str, previous_answer: st
     or None when it has no such pronoun, names someone before it ("Et Lavrov, qu'en
     a-t-il pensé ?": the pronoun is that person), or no person is found."""
     named = [n.start for n in name_spans(question)]
-    found = people(previous_question) or people(previous_answer)
+    found = _people(previous_question) or _people(previous_answer)
     if not found:
         return None
     one = found[0]
@@ -63,6 +63,12 @@ def resolve_follow_up(question: str, previous_question: str, previous_answer: st
     resolved = _POSSESSIVE_EN.sub(f"{one}'s", question)
     resolved = _SUBJECT_EN.sub(one, resolved)
     return _capitalise(_PLURAL_EN.sub(english, resolved))
+
+
+def _people(text: str) -> list[str]:
+    """The names in `text` that may be the person a pronoun stands for: not a country's
+    ("Why would the US suspend talks with Russia?" names nobody "he" can be)."""
+    return [n for n in people(text) if not is_territory(n)]
 
 
 def _impersonal(question: str, match: re.Match[str]) -> bool:

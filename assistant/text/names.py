@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 WORD = re.compile(r"[^\W\d_][\w’'-]*")
 ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
@@ -31,6 +32,21 @@ def capitalised(text: str) -> list[str]:
     nationality, titles and months ("Swiss", "Secretary", "March")."""
     words = [ELISION.sub("", m.group()) for m in WORD.finditer(text)][1:]
     return [w for w in words if w[:1].isupper() and not any(c.isdigit() for c in w)]
+
+
+@cache
+def _territories() -> frozenset[str]:
+    """Country and region names in English and French, from the Unicode CLDR (Babel)."""
+    from babel import Locale
+
+    names = (n for code in ("en", "fr") for n in Locale(code).territories.values())
+    return frozenset(n.casefold() for n in names)
+
+
+def is_territory(name: str) -> bool:
+    """Whether `name` is a country's or a region's ("Russia", "Syrie", "Europe"): capitalised
+    like a person's name, but never the person a pronoun stands for."""
+    return name.casefold() in _territories()
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,17 @@ def test_person_comes_from_the_answer_when_the_question_names_nobody() -> None:
     assert resolved == "Avec qui John Kerry a-t-il négocié ?"
 
 
+def test_a_country_is_not_the_person_a_pronoun_stands_for() -> None:
+    """English names countries without an article: "he" is the person of the answer."""
+    resolved = resolve_follow_up(
+        "When did he say that?",
+        "Why would the US suspend talks with Russia over Syria?",
+        "John Kerry said the US was about to suspend talks with Moscow [1].",
+    )
+    assert resolved == "When did John Kerry say that?"
+    assert resolve_follow_up("Qu'a-t-il dit ?", "Que veut Israël en Syrie ?", "") is None
+
+
 def test_plural_pronoun_names_both_people() -> None:
     question = "Qu'ont fait Kerry et Lavrov à Moscou ?"
     assert (
