@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ingest.extract import ArticleMeta, Extracted, extract_html, split_front_matter
 
@@ -119,6 +120,40 @@ def html_to_text(html: str) -> str:
     return converter.handle(html)
 
 
+def markdown_to_text(markdown: str) -> str:
+    """A Markdown file as the text a reader sees: parsed by markdown-it (CommonMark), each
+    block (heading, paragraph, list item, quote, code) one paragraph, without the syntax:
+    heading marks, emphasis, links' targets (their text stays), images (their alt text
+    stays), inline HTML tags. List items keep a "- " or their number. Line breaks stay, as in
+    a text file: the articles `--url` saves are trafilatura's text, a paragraph a line, in
+    `.md` files with a front matter."""
+    from markdown_it import MarkdownIt
+
+    blocks: list[str] = []
+    mark = ""
+    for token in MarkdownIt("commonmark").parse(markdown):
+        if token.type == "list_item_open":
+            mark = f"{token.info}. " if token.info else "- "
+        elif token.type == "inline":
+            blocks.append(mark + _inline_text(token.children or []))
+            mark = ""
+        elif token.type in {"fence", "code_block"}:
+            blocks.append(token.content)
+        elif token.type == "html_block":
+            blocks.append(html_to_text(token.content))
+    return "\n\n".join(b.strip() for b in blocks if b.strip())
+
+
+def _inline_text(children: list[Any]) -> str:
+    parts = []
+    for child in children:
+        if child.type in {"text", "code_inline", "image"}:  # an image's content: its alt text
+            parts.append(child.content)
+        elif child.type in {"softbreak", "hardbreak"}:
+            parts.append("\n")
+    return "".join(parts)
+
+
 def load_file(
     path: Path, key: str, max_bytes: int, max_chars: int | None = None
 ) -> RawDocument | Skipped:
@@ -160,6 +195,15 @@ def load_file(
     else:
         plain = split_front_matter(text)
         text, meta = plain.text, plain.meta
+        if path.suffix.lower() in {".md", ".markdown"}:
+            try:
+                converted = markdown_to_text(text)
+            except RecursionError:
+                converted = ""
+            if converted:
+                text = converted
+            elif text.strip():  # nested past the parser's limit, say: the text as written
+                note = "; ".join(filter(None, [note, "Markdown unreadable: read as plain text"]))
     if max_chars is not None and len(text) > max_chars:
         return Skipped(
             path,

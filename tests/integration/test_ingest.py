@@ -234,6 +234,37 @@ def test_html_article_is_converted(
     assert "alert(1)" not in (index.manifest.article_text(row.article_id) or "")
 
 
+def test_markdown_article_is_read_as_text(
+    make_settings: Callable[..., Settings], embedder: MemoEmbeddings
+) -> None:
+    """Markdown's syntax is not the article's text: no "#" in the title, no emphasis marks,
+    no link targets; lines stay lines, as in a text file. A file the parser cannot read
+    (nested past its limit) keeps its text as written."""
+    settings = make_settings(copy_samples=False)
+    (settings.articles_dir / "strike.md").write_text(
+        "# Bakers in Lindenfeld go on strike\n\n*Published 12 April 2025, by Tom Hesse*\n\n"
+        "**Workers** at the three largest bakeries walked out on Tuesday,\n"
+        "the union [said](https://example.com/union) in a statement.\n\n"
+        "- bread supplies fell by half\n- talks are set for Friday\n"
+    )
+    (settings.articles_dir / "deep.md").write_text(">" * 200 + " Talks resumed in Geneva.\n")
+    report = run_ingest(settings, embedder)
+    assert sorted(report.added) == ["deep.md", "strike.md"]
+    assert any(name == "deep.md" and "plain text" in note for name, note in report.notes)
+    index = ArticleIndex(settings, embedder.name)
+    rows = {row.file: row for row in index.manifest.articles()}
+    strike = rows["strike.md"]
+    assert strike.title == "Bakers in Lindenfeld go on strike"
+    assert strike.published == "2025-04-12"
+    text = index.manifest.article_text(strike.article_id) or ""
+    assert "Workers at the three largest bakeries walked out on Tuesday," in text
+    assert "the union said in a statement." in text
+    assert "- talks are set for Friday" in text
+    assert not any(mark in text for mark in ("#", "*", "](", "https://"))
+    deep = index.manifest.article_text(rows["deep.md"].article_id) or ""
+    assert "Talks resumed in Geneva." in deep
+
+
 def test_second_ingest_is_refused_while_one_runs(
     make_settings: Callable[..., Settings], embedder: MemoEmbeddings
 ) -> None:
