@@ -203,7 +203,7 @@ def load_file(
             if converted:
                 text = converted
             elif text.strip():  # nested past the parser's limit, say: the text as written
-                note = "; ".join(filter(None, [note, "Markdown unreadable: read as plain text"]))
+                note = _also(note, "Markdown unreadable: read as plain text")
     if max_chars is not None and len(text) > max_chars:
         return Skipped(
             path,
@@ -213,10 +213,15 @@ def load_file(
         )
     text, controls = _CONTROL.subn("", text)
     if controls:
-        note = "; ".join(filter(None, [note, f"{controls} control character(s) removed"]))
+        note = _also(note, f"{controls} control character(s) removed")
     if not text.strip():
         return Skipped(path, key, "no text content")
     return RawDocument(path, key, text, note, meta)
+
+
+def _also(note: str | None, more: str) -> str:
+    """A file's note with one more remark."""
+    return "; ".join(filter(None, [note, more]))
 
 
 def _main_text(html: str, path: Path) -> Extracted | None:

@@ -268,7 +268,7 @@ def run_ingest(
                 if not dry_run:
                     dirty = dirty or _touch(index)
                     index.delete_article(article_id)
-            elif row.key not in seen:
+            else:  # the file is gone: its article stays until a prune
                 report.gone.append(row.key)
         if not dry_run and not index.keyword_in_sync():
             index.rebuild_keyword()
