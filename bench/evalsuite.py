@@ -30,7 +30,13 @@ from typing import Any
 from assistant.errors import AssistantError
 from assistant.eval.cases import Case, load_cases
 from assistant.eval.report import format_report, summarize
-from assistant.eval.runner import add_without_option, run, warm_up
+from assistant.eval.runner import (
+    add_without_option,
+    machine_record,
+    run,
+    settings_record,
+    warm_up,
+)
 from assistant.service import Assistant
 from assistant.settings import PROJECT_ROOT, load_settings
 
@@ -73,22 +79,6 @@ def prepared(evalset: EvalSet, environ: dict[str, str]) -> tuple[Assistant, list
     return assistant, load_cases(evalset.cases)
 
 
-def profile(assistant: Assistant) -> dict[str, Any]:
-    """The models and the values chosen for them that a report's numbers hold for."""
-    settings = assistant.settings
-    llm = settings.llm
-    model = {"llamacpp": llm.model_file, "ollama": llm.ollama_model, "openai": llm.openai_model}
-    return {
-        "llm": f"{llm.provider}:{model[llm.provider]}",
-        "embedder": assistant.embedder.name,
-        "embedder_profile": assistant.embedder.profile,
-        "min_dense_score": assistant.parts.min_dense_score,
-        "evidence_embedder": assistant.parts.evidence_embedder.name,
-        "evidence_keyword_weight": assistant.parts.evidence_keyword_weight,
-        "skip_steps": list(settings.answer.skip_steps),
-    }
-
-
 def set_report(
     evalset: EvalSet, k: int, environ: dict[str, str], only: set[str] | None = None
 ) -> dict[str, Any]:
@@ -106,12 +96,8 @@ def set_report(
         "started_at": started.isoformat(timespec="seconds"),
         "startup_s": startup_s,
         "k": k,
-        "settings": profile(assistant),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_1m_before": load_before,
-            "load_1m_after": os.getloadavg()[0],
-        },
+        "settings": settings_record(assistant),
+        "machine": machine_record(load_before),
         **summarize(results, k),
         "cases": results,
     }

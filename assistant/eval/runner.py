@@ -312,13 +312,8 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
         "started_at": started.isoformat(timespec="seconds"),
         "startup_s": startup_s,
         "k": args.k,
-        "settings": _settings_summary(assistant),
-        # latency depends on what else runs: a load above the core count inflates it
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_1m_before": load_before,
-            "load_1m_after": os.getloadavg()[0],
-        },
+        "settings": settings_record(assistant),
+        "machine": machine_record(load_before),
         **summarize([asdict(r) for r in results], args.k),
         "cases": [asdict(r) for r in results],
     }
@@ -334,17 +329,30 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
     return 1 if any(r.error for r in results) else 0
 
 
-def _settings_summary(assistant: Assistant) -> dict[str, Any]:
+def settings_record(assistant: Assistant) -> dict[str, Any]:
+    """The models and the values chosen for them that a report's numbers hold for."""
     s = assistant.settings
-    model = s.llm.model_file if s.llm.provider == "llamacpp" else s.llm.ollama_model
+    llm = s.llm
+    model = {"llamacpp": llm.model_file, "ollama": llm.ollama_model, "openai": llm.openai_model}
     return {
-        "llm": f"{s.llm.provider}:{model}",
-        "embedding": s.embedding.provider,
+        "llm": f"{llm.provider}:{model[llm.provider]}",
+        "embedder": assistant.embedder.name,
+        "embedder_profile": assistant.embedder.profile,
+        "min_dense_score": assistant.parts.min_dense_score,
         "evidence_embedder": assistant.parts.evidence_embedder.name,
         "evidence_keyword_weight": assistant.parts.evidence_keyword_weight,
         "context_passages": s.answer.context_passages,
         "skip_steps": list(s.answer.skip_steps),
         "index_dir": str(s.index_dir),
+    }
+
+
+def machine_record(load_before: float) -> dict[str, Any]:
+    """The cores and the load around a run: a load above the core count inflates latency."""
+    return {
+        "cpus": os.cpu_count(),
+        "load_1m_before": load_before,
+        "load_1m_after": os.getloadavg()[0],
     }
 
 

@@ -234,6 +234,10 @@ def test_eval_command_on_the_sample_index(
     assert summary["n"] == 4 and summary["errors"] == 0
     assert report["k"] == 5 and report["startup_s"] >= 0
     assert report["machine"]["cpus"] >= 1 and report["machine"]["load_1m_after"] >= 0
+    settings = report["settings"]  # what the numbers hold for, as `make eval` records it
+    assert {"llm", "embedder", "min_dense_score", "evidence_embedder", "skip_steps"} <= set(
+        settings
+    )
 
     # retrieval figures equal an independent retrieval with the same (standalone) question
     # (a follow-up is searched with its rewrite and with the two questions together)
