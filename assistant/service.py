@@ -194,7 +194,9 @@ class Assistant:
     ) -> ArticleRetriever:
         """The hybrid retriever as a LangChain `BaseRetriever`."""
         return ArticleRetriever(
-            retriever=self.retriever, k=k or self.settings.retrieval.k, filters=filters or Filters()
+            retriever=self.retriever,
+            k=self.check_k(k) or self.settings.retrieval.k,
+            filters=filters or Filters(),
         )
 
     def retrieve(
@@ -202,9 +204,18 @@ class Assistant:
     ) -> list[Passage]:
         """Ranked passages (best first) for a question; a period of publication or an event's
         date the question names applies as in `stream` (unless `filters.question_dates` is
-        False)."""
+        False). The question is checked as `ask` checks it."""
+        k = self.check_k(k)
+        question = self.check_question(question)
         dated, _period = self._dated(question, detect_language(question), filters or Filters())
         return self.retriever.retrieve(question, k, dated)
+
+    @staticmethod
+    def check_k(k: int | None) -> int | None:
+        """`k` if it is a count of passages (None: the setting's)."""
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+            raise InvalidQuestionError(f"k is how many passages to return: 1 or more (got {k!r}).")
+        return k
 
     def check_question(self, question: str) -> str:
         """The question to use: stripped, control characters removed, length-capped."""

@@ -6,6 +6,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import pytest
+
+from assistant.errors import InvalidQuestionError
 from assistant.schema import Filters
 from tests.conftest import dev_cases
 
@@ -119,3 +122,27 @@ def test_the_best_passage_comes_with_its_articles_opening(sample_assistant: Any)
     copy = replace(opening, chunk_id="copy", article_id="other", opening=False)  # syndicated
     assert retriever.with_opening([found[0], copy]) == ([found[0], copy], 1)
     assert retriever.with_opening([]) == ([], None)
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, "5", True])
+def test_a_count_of_passages_that_is_not_one_or_more_is_refused(
+    sample_assistant: Any, k: Any
+) -> None:
+    with pytest.raises(InvalidQuestionError, match="1 or more"):
+        sample_assistant.retrieve("Kerry", k=k)
+    with pytest.raises(InvalidQuestionError, match="1 or more"):
+        sample_assistant.as_retriever(k=k)
+
+
+@pytest.mark.parametrize("question", [None, "", "   \n"])
+def test_retrieve_checks_the_question_as_ask_does(sample_assistant: Any, question: Any) -> None:
+    with pytest.raises(InvalidQuestionError):
+        sample_assistant.retrieve(question, k=3)
+
+
+def test_a_long_question_is_searched_cut_to_the_limit(sample_assistant: Any) -> None:
+    limit = sample_assistant.settings.answer.max_question_chars
+    asked = ("Kerry et Lavrov ont déposé des fleurs. " * limit)[:limit]
+    cut = sample_assistant.retrieve(asked, k=3)
+    longer = sample_assistant.retrieve(asked + " Poznikhir, Choïgou, Kirby" * 500, k=3)
+    assert [p.chunk_id for p in longer] == [p.chunk_id for p in cut]
