@@ -15,7 +15,7 @@ import time
 from assistant.errors import AssistantError, ModelCrashError
 from assistant.service import Assistant
 from assistant.web.chat import build_demo
-from assistant.web.launch import auth_users, launch_kwargs, queue_kwargs
+from assistant.web.launch import auth_users, launch_kwargs, port_problem, queue_kwargs
 from assistant.web.render import CSS
 from ingest.fetch import save_from_web
 from ingest.pipeline import run_ingest
@@ -47,6 +47,10 @@ def main() -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    busy = port_problem(settings.app.host, settings.app.port)
+    if busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return 2
     if settings.llm.provider == "llamacpp":
         print("Checking that the local model runs on this CPU…", flush=True)
     problem = assistant.model_problem()  # in a child process: a crash there is survived
@@ -55,7 +59,6 @@ def main() -> int:
     if isinstance(problem, ModelCrashError):
         print("The web chat starts anyway; it shows passages without answers.", file=sys.stderr)
     _ = assistant.evidence, assistant.index  # built here: never by two threads at once
-    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     if settings.app.watch:
         FolderWatcher(
             settings.articles_dir,
@@ -66,7 +69,17 @@ def main() -> int:
         ).start()
         print(f"Watching {settings.articles_dir}: new and changed articles are indexed.")
     demo.queue(**queue_kwargs(settings))
-    demo.launch(**launch_kwargs(settings, users), css=CSS)
+    try:
+        demo.launch(**launch_kwargs(settings, users), css=CSS, prevent_thread_lock=True)
+    except OSError as exc:  # taken between the check and now
+        print(
+            f"error: {port_problem(settings.app.host, settings.app.port) or exc}", file=sys.stderr
+        )
+        return 2
+    # After the launch has printed the address: llama.cpp silences this process's output
+    # while it loads a model, and would swallow it.
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    demo.block_thread()
     return 0
 
 

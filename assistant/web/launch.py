@@ -8,6 +8,7 @@ recorded in the browser or sent to a hub, no monitoring or MCP endpoints.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,3 +61,21 @@ def launch_kwargs(settings: Settings, users: list[tuple[str, str]]) -> dict[str,
         "ssr_mode": False,
         "show_error": False,  # errors reach the chat as our own messages, not tracebacks
     }
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the web chat cannot listen on `host`:`port` (another program holds it, or the address
+    is not this machine's), or None. Checked before the model loads, so the user hears it at
+    once, with the setting to change."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (
+                f"The web chat cannot listen on {host}:{port} ({exc.strerror or exc}): another "
+                "program (another web chat?) may be using it. Stop it, or choose another port: "
+                f"app.port in config.toml or ASSISTANT__APP__PORT={port + 1}."
+            )
+    return None
