@@ -8,6 +8,7 @@ Titles, file names, URLs and messages are untrusted: the status text escapes the
 from __future__ import annotations
 
 import html
+import logging
 import re
 import shutil
 import time
@@ -28,6 +29,7 @@ HEADERS = ["Title", "Date", "Author", "Site", "File", "Passages", "Added"]
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def safe_name(name: str, limit: int = 100) -> str:
@@ -75,7 +77,8 @@ class ArticlesUI:
         ]
 
     def choices(self) -> list[tuple[str, str]]:
-        return [(a.title[:80], a.article_id) for a in self.assistant.articles()]
+        """(label, id) of every article; the file tells apart articles of the same title."""
+        return [(f"{a.title[:80]} ({a.file})", a.article_id) for a in self.assistant.articles()]
 
     def refreshed(self, status: str, query: str = "") -> tuple[str, Any, Any, Any]:
         """The status, the table, the chat's article filter and the tab's article picker."""
@@ -96,6 +99,7 @@ class ArticlesUI:
         target_dir = settings.articles_dir / "uploads"
         messages: list[str] = []
         accepted: list[Path] = []
+        before: dict[str, bytes | None] = {}  # what each destination held: put back if refused
         most = settings.app.max_upload_files
         if len(files or []) > most:
             return f"❌ {len(files or [])} files selected: add at most {most} at a time."
@@ -110,6 +114,10 @@ class ArticlesUI:
                 continue
             target_dir.mkdir(parents=True, exist_ok=True)
             destination = target_dir / name
+            if destination.name not in before:
+                before[destination.name] = (
+                    destination.read_bytes() if destination.is_file() else None
+                )
             shutil.copyfile(source, destination)
             accepted.append(destination)
         if accepted:
@@ -126,7 +134,10 @@ class ArticlesUI:
                 for key in result.unchanged:
                     messages.append(f"✅ {_md(Path(key).name)}: already indexed.")
                 for key, reason in result.skipped:
-                    messages.append(f"❌ {_md(Path(key).name)}: {_md(reason)}")
+                    name = Path(key).name
+                    if name in before:  # not left in the folder for every ingest to refuse
+                        _put_back(target_dir / name, before[name])
+                    messages.append(f"❌ {_md(name)}: {_md(reason)}")
         return "\n\n".join(messages) or "No file to add."
 
     def add_from_web(self, text: str, progress: gr.Progress | None = None) -> str:
@@ -193,6 +204,17 @@ class ArticlesUI:
                 if progress is not None:
                     progress(0.0, desc="Waiting for another ingest to finish…")
                 time.sleep(1.0)
+
+
+def _put_back(path: Path, content: bytes | None) -> None:
+    """`path` as it was before an upload replaced it: absent, or with `content`."""
+    try:
+        if content is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(content)
+    except OSError as exc:
+        logger.warning("Could not remove the refused upload %s: %s", path, exc)
 
 
 def _report(progress: gr.Progress | None) -> Callable[[int, int, str], None]:

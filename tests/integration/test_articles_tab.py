@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +142,38 @@ def test_status_messages_escape_what_pages_say(shelf: ArticlesUI, site: str) -> 
 def test_bad_addresses_get_a_line_each_and_the_rest_is_saved(shelf: ArticlesUI, site: str) -> None:
     status = shelf.add_from_web(f"https://[::1\nhttp://a..b/\n{site}/viaduc.html")
     assert "not a valid web address" in status and "✅ added 1 /" in status
+
+
+ARTICLE = """Lyon : le tramway T7 ouvrira en 2027
+
+Lyon, le 4 février 2026. La métropole de Lyon a voté lundi la construction du tramway T7, \
+longue de 9 kilomètres, entre Vaulx-en-Velin et Décines. Les travaux commenceront en 2025.
+"""
+
+
+def test_a_refused_upload_is_not_left_in_the_folder(shelf: ArticlesUI, tmp_path: Path) -> None:
+    """Otherwise every later ingest refuses it again; a refused file that replaced an upload
+    of the same name gives that one back."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    (first / "empty.txt").write_text("", encoding="utf-8")
+    (first / "binary.txt").write_bytes(b"\x00\x01 not text \x00" * 50)
+    (first / "keep.txt").write_text(ARTICLE, encoding="utf-8")
+    status = shelf.upload([str(p) for p in sorted(first.iterdir())])
+    assert "❌ empty.txt" in status and "❌ binary.txt" in status and "✅ keep.txt" in status
+    uploads = shelf.assistant.settings.articles_dir / "uploads"
+    assert sorted(p.name for p in uploads.iterdir()) == ["keep.txt"]
+
+    (second / "keep.txt").write_text("", encoding="utf-8")
+    assert "❌ keep.txt" in shelf.upload([str(second / "keep.txt")])
+    assert (uploads / "keep.txt").read_text(encoding="utf-8") == ARTICLE
+    assert shelf.assistant.ingest().skipped == [], "nothing refused is left behind"
+
+
+def test_articles_of_the_same_title_are_told_apart(shelf: ArticlesUI, tmp_path: Path) -> None:
+    for name in ["tram.txt", "tram-copy.txt"]:
+        (tmp_path / name).write_text(ARTICLE.replace("9 kilomètres", name), encoding="utf-8")
+        shelf.upload([str(tmp_path / name)])
+    labels = [label for label, _ in shelf.choices()]
+    trams = [label for label in labels if label.startswith("Lyon : le tramway")]
+    assert len(trams) == 2 and len(set(labels)) == len(labels), labels
