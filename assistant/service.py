@@ -207,8 +207,23 @@ class Assistant:
         False). The question is checked as `ask` checks it."""
         k = self.check_k(k)
         question = self.check_question(question)
+        self.check_filters(filters)
         dated, _period = self._dated(question, detect_language(question), filters or Filters())
         return self.retriever.retrieve(question, k, dated)
+
+    @staticmethod
+    def check_filters(filters: Filters | None) -> None:
+        """Refuses dates that no article can match: a From date after the To date."""
+        if (
+            filters
+            and filters.date_from
+            and filters.date_to
+            and filters.date_from > filters.date_to
+        ):
+            raise InvalidQuestionError(
+                f"The From date ({filters.date_from}) is after the To date ({filters.date_to}): "
+                "swap them, or clear one."
+            )
 
     @staticmethod
     def check_k(k: int | None) -> int | None:
@@ -228,7 +243,7 @@ class Assistant:
         limit = self.settings.answer.max_question_chars
         if len(cleaned) > limit:
             logger.info("Question truncated from %d to %d characters", len(cleaned), limit)
-            cleaned = cleaned[:limit]
+            cleaned = cleaned[:limit].rstrip()
         return cleaned
 
     def stream(
@@ -282,6 +297,7 @@ class Assistant:
     ) -> Iterator[Event]:
         started = time.perf_counter()
         question = self.check_question(question)
+        self.check_filters(filters)
         problem = self.model_problem()
         if problem is not None and not isinstance(problem, ModelCrashError):
             raise problem

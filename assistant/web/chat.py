@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 Outputs = tuple[list[dict[str, str]], str, str]
 PERIOD_NOTE = "Searched only the articles published in"
+FILTERS_NOTE = "Searched only the articles your Filters keep: clear them to search all."
 
 
 def parse_date(value: str, field: str) -> date | None:
@@ -97,10 +98,17 @@ class ChatUI:
                 elif isinstance(event, Passages):
                     sources = sources_html(event.passages, None, self._texts(event.passages))
                     notes = []
-                    if event.standalone_question != " ".join((message or "").split()):
+                    typed = " ".join((message or "").split())
+                    limit = self.assistant.settings.answer.max_question_chars
+                    if len(typed) > limit:
+                        notes.append(f"Your question was cut to its first {limit:,} characters.")
+                        typed = typed[:limit].rstrip()
+                    if event.standalone_question != typed:
                         notes.append(f"Searched for: *{_chat_text(event.standalone_question)}*")
                     if event.searched_period:
                         notes.append(f"{PERIOD_NOTE} {_chat_text(event.searched_period)}.")
+                    if not filters.is_empty():
+                        notes.append(FILTERS_NOTE)
                     note = " · ".join(notes)
                     chat[-1]["content"] = "…"
                 elif isinstance(event, Token):

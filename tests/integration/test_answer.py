@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
 
 from assistant.errors import IndexEmptyError, InvalidQuestionError, LLMUnavailableError
-from assistant.schema import Answer
+from assistant.schema import Answer, Filters
 from assistant.service import Assistant, Passages, Token
 from tests.fakes import RecordingChat
 
@@ -297,6 +298,38 @@ def test_very_long_question_is_truncated_and_prompt_fits(sample_assistant: Any) 
     prompt = "\n".join(str(m.content) for m in llm.prompts[-1])
     budget = assistant.settings.llm.n_ctx - assistant.settings.llm.max_tokens
     assert assistant.chain.count_tokens(prompt) <= budget
+
+
+def test_the_chat_says_a_long_question_was_cut_without_repeating_it(
+    sample_assistant: Any,
+) -> None:
+    from assistant.web.chat import ChatUI
+
+    assistant, _ = with_llm(sample_assistant, ["Kerry [1]."])
+    question = "Kerry menace-t-il la Russie ? " * 200  # 6,000 characters
+    *_, (chat, _sources, note) = ChatUI(assistant).respond(question, [], [], "", "")
+    limit = assistant.settings.answer.max_question_chars
+    assert f"cut to its first {limit:,} characters" in note
+    assert "Searched for" not in note and "Kerry [1]" in chat[-1]["content"]
+
+
+def test_dates_no_article_can_match_are_refused_and_filters_are_named(
+    sample_assistant: Any,
+) -> None:
+    from assistant.web.chat import FILTERS_NOTE, ChatUI
+
+    assistant, llm = with_llm(sample_assistant, ["Kerry [1]."])
+    ui = ChatUI(assistant)
+    *_, (chat, _, _) = ui.respond(QUESTION, [], [], "2016-10-01", "2016-09-01")
+    assert "is after the To date" in chat[-1]["content"] and llm.prompts == []
+    with pytest.raises(InvalidQuestionError, match="after the To date"):
+        assistant.retrieve(
+            QUESTION, filters=Filters(date_from=date(2017, 1, 1), date_to=date(2016, 1, 1))
+        )
+    *_, (_, _, note) = ui.respond(QUESTION, [], [], "2016-09-01", "2016-10-31")
+    assert FILTERS_NOTE in note
+    *_, (_, _, note) = ui.respond(QUESTION, [], [], "", "")
+    assert FILTERS_NOTE not in note
 
 
 def test_llm_failure_before_any_token_is_a_clear_error(sample_assistant: Any) -> None:
