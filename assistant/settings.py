@@ -10,7 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -346,10 +346,35 @@ def _describe(error: ValidationError) -> str:
     key = ".".join(str(p) for p in first["loc"])
     env = ENV_PREFIX + "__".join(str(p).upper() for p in first["loc"])
     got = "hidden" if _is_secret(first["loc"]) else repr(first.get("input"))
+    if first["type"] == "extra_forbidden" and len(first["loc"]) <= 2:
+        known = _known_names(first["loc"])
+        if len(first["loc"]) == 1:
+            return (
+                f"Unknown settings section `{key}` (the sections: {known}). Fix it in "
+                f"config.toml or the environment variable ({ENV_PREFIX}SECTION__KEY)."
+            )
+        return (
+            f"Unknown setting `{key}` (that section's: {known}). Fix it in config.toml or the "
+            f"environment variable {env}."
+        )
     return (
         f"Bad setting `{key}`: {first['msg']} (got {got}). "
         f"Fix it in config.toml or the environment variable {env}."
     )
+
+
+def _known_names(loc: tuple[int | str, ...]) -> str:
+    """The sections (`loc` of one part) or the keys of `loc`'s section, for a message."""
+    fields = Settings.model_fields
+    if len(loc) == 1:
+        return ", ".join(n for n, f in fields.items() if _is_section(f.annotation))
+    section = fields.get(str(loc[0]))
+    annotation = section.annotation if section else None
+    return ", ".join(annotation.model_fields) if _is_section(annotation) else "none"
+
+
+def _is_section(annotation: Any) -> TypeGuard[type[_Section]]:
+    return isinstance(annotation, type) and issubclass(annotation, _Section)
 
 
 def _is_secret(loc: tuple[int | str, ...]) -> bool:

@@ -49,9 +49,14 @@ def make_llm(settings: Settings, n_ctx: int | None = None) -> BaseChatModel:
         case "llamacpp":
             path = settings.models_dir / cfg.model_file
             if not path.exists():
-                raise ModelNotFoundError(
-                    f"The model file {path} is missing. Run {PROVISION_COMMAND}."
+                fix = (
+                    f"Run {PROVISION_COMMAND}."
+                    if is_default(path)
+                    else "Check llm.model_file (config.toml, or ASSISTANT__LLM__MODEL_FILE): "
+                    "a .gguf file, absolute or in the models folder; unset it for the default "
+                    "model."
                 )
+                raise ModelNotFoundError(f"The model file {path} is missing. {fix}")
             if is_default(path) and not is_provisioned(path):
                 raise ModelNotFoundError(
                     f"The model file {path} is corrupted or unverified (size "

@@ -19,6 +19,16 @@ def test_missing_model_file_names_the_provision_command(make_settings: Any) -> N
         make_llm(settings)
 
 
+def test_a_missing_model_of_ones_own_names_the_setting_not_the_provisioning(
+    make_settings: Any,
+) -> None:
+    settings = make_settings(copy_samples=False)
+    settings.llm.model_file = "my-model.gguf"
+    with pytest.raises(ModelNotFoundError, match="Check llm.model_file") as err:
+        make_llm(settings)
+    assert "make models" not in str(err.value), "that provisions only the default model"
+
+
 def test_corrupted_model_file_names_the_provision_command(make_settings: Any) -> None:
     settings = make_settings(copy_samples=False)
     path = settings.models_dir / settings.llm.model_file

@@ -64,6 +64,9 @@ def test_env_list_value(tmp_path: Path) -> None:
         ({"ASSISTANT__LLM__PROVIDER": "gpt5"}, "llm.provider"),
         ({"ASSISTANT__LLM__NO_SUCH_KEY": "1"}, "llm.no_such_key"),
         ({"ASSISTANT__RETRIEVAL": "1"}, "ASSISTANT__SECTION__KEY"),
+        ({"ASSISTANT__LLM__NO_SUCH_KEY": "1"}, "that section's: provider, "),
+        ({"ASSISTANT__ANSWERS__EVIDENCE_TOKENS": "1"}, "Unknown settings section `answers`"),
+        ({"ASSISTANT__ANSWERS__EVIDENCE_TOKENS": "1"}, "llm, answer, app)"),
     ],
 )
 def test_bad_value_names_the_key(tmp_path: Path, environ: dict[str, str], fragment: str) -> None:
