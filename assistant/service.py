@@ -302,7 +302,8 @@ class Assistant:
         if problem is not None and not isinstance(problem, ModelCrashError):
             raise problem
         history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
-        language = detect_language(question)
+        # a question with no language of its own ("???", a bare name) is in the articles'
+        language = detect_language(question, default=self.corpus_language())
         last_answer = last_said(history, "assistant")
         standalone, asked, queries = yield from self._follow_up(question, history, last_answer)
         if self.index.vector_count() == 0:

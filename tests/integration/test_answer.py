@@ -332,6 +332,18 @@ def test_dates_no_article_can_match_are_refused_and_filters_are_named(
     assert FILTERS_NOTE not in note
 
 
+@pytest.mark.parametrize("corpus", ["fr", "en"])
+def test_a_question_with_no_language_of_its_own_gets_the_articles(
+    sample_assistant: Any, corpus: str
+) -> None:
+    assistant, _ = with_llm(sample_assistant, ["Kerry [1]."])
+    assistant.index.manifest.set_meta("language", corpus)
+    answer = assistant.ask("???")
+    assert answer.language == corpus
+    if answer.refused:
+        assert answer.text == assistant.prompts.refusal(corpus)
+
+
 def test_llm_failure_before_any_token_is_a_clear_error(sample_assistant: Any) -> None:
     assistant, _ = with_llm(sample_assistant, ["Kerry a menacé [1]."], fail_after=0)
     with pytest.raises(LLMUnavailableError):
