@@ -24,6 +24,13 @@ logger = logging.getLogger(__name__)
 
 Outputs = tuple[list[dict[str, str]], str, str]
 PERIOD_NOTE = "Searched only the articles published in"
+# refusals by a check of the model's draft: the passages may hold the answer, say so
+WITHHELD = {
+    "drop_unread_numbers": "the model's answer stated numbers that the passages it read do "
+    "not, so it is not shown: the passages found are in the Sources panel",
+    "drop_unread_people": "the model's answer named people that the passages it read do not, "
+    "so it is not shown: the passages found are in the Sources panel",
+}
 FILTERS_NOTE = "Searched only the articles your Filters keep: clear them to search all."
 
 
@@ -160,7 +167,9 @@ class ChatUI:
                 f"⚠️ {text}\n\n**No written answer.** The passages that match your question "
                 "are in the Sources panel."
             )
-        if answer.incomplete:
+        if answer.refused and answer.refused_by in WITHHELD:
+            text += f"\n\n*({WITHHELD[answer.refused_by]})*"
+        elif answer.incomplete:
             reason = _chat_text(answer.stop_reason or "the model stopped early.")
             text += f"\n\n*(incomplete: the answer was cut off. {reason})*"
         elif answer.uncited:

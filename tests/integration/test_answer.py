@@ -402,6 +402,20 @@ def test_sentences_with_numbers_the_model_did_not_read_are_dropped(sample_assist
     assert answer.text == assistant.prompts.refusal("fr")
 
 
+def test_the_chat_says_when_a_check_withheld_the_models_answer(sample_assistant: Any) -> None:
+    from assistant.web.chat import ChatUI
+
+    assistant, _ = with_llm(sample_assistant, ["Environ 2 000 soldats sont en Syrie [1]."])
+    question = "Combien de soldats américains sont en Syrie ?"
+    *_, (chat, sources, _) = ChatUI(assistant).respond(question, [], [], "", "")
+    shown = chat[-1]["content"]
+    assert shown.startswith(assistant.prompts.refusal("fr")) and "stated numbers" in shown
+    assert sources, "the passages found stay on screen"
+    assistant, _ = with_llm(sample_assistant, [assistant.prompts.refusal("fr")])
+    *_, (chat, _, _) = ChatUI(assistant).respond(question, [], [], "", "")
+    assert chat[-1]["content"] == assistant.prompts.refusal("fr"), "the model's own: no note"
+
+
 def test_a_number_the_articles_write_in_words_may_be_answered_in_digits(
     sample_assistant: Any,
 ) -> None:
