@@ -99,7 +99,7 @@ def missing_numbers(question: str, texts: Iterable[str], languages: Iterable[str
     stated: set[str] = set()
     for text in texts:
         stated |= stated_numbers(text, languages)
-    years = {n[2:] for n in stated if len(n) == 4}  # "les années 30", "en 98": 1930, 1998
+    years = {n[2:] for n in stated if len(n) == 4 and n.isdigit()}  # "années 30": 1930
     return {n for n in asked - stated if len(n) != 2 or n not in years}
 
 

@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from text_to_num import alpha2digit
 
 WORDED = frozenset({"en", "fr", "es", "pt", "de", "it", "nl"})  # text2num's languages
-# 20.000 / 20 000 / 2,000 / 3,5 / 21H00 (two numbers)
-_NUMBER = re.compile(r"\d+(?:[ .,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+# 20.000 / 20 000 / 2,000 (thousands) / 3,5 / 1.25 (decimals) / 21H00 (two numbers)
+_NUMBER = re.compile(r"(?P<whole>\d+(?:[ .,\u00a0\u202f]\d{3}(?!\d))*)(?:[.,](?P<fraction>\d+))?")
 
 
 def numbers(text: str, languages: Iterable[str] = ()) -> set[str]:
-    """The numbers written in `text` as digit strings without separators or leading zeros;
-    also those written in words in any of `languages` that text2num reads."""
+    """The numbers written in `text` as digit strings without thousands separators or leading
+    zeros, decimals after a "." ("3,50" as "3.5"); also those written in words in any of
+    `languages` that text2num reads."""
     found = _digits(text)
     for language in set(languages) & WORDED:
         found |= _digits(alpha2digit(text, language))
@@ -27,4 +28,12 @@ def numbers(text: str, languages: Iterable[str] = ()) -> set[str]:
 
 
 def _digits(text: str) -> set[str]:
-    return {re.sub(r"\D", "", m.group()).lstrip("0") or "0" for m in _NUMBER.finditer(text)}
+    return {_canonical(m) for m in _NUMBER.finditer(text)}
+
+
+def _canonical(match: re.Match[str]) -> str:
+    """ "1 500" and "1,500" as "1500"; "1,5" and "1.50" as "1.5", not 15 or 150: a separator
+    before three digits groups thousands, before any other count it starts decimals."""
+    whole = re.sub(r"\D", "", match["whole"]).lstrip("0") or "0"
+    fraction = (match["fraction"] or "").rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole

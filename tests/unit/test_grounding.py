@@ -120,8 +120,16 @@ def test_english_questions_are_checked_for_full_names_only(
 def test_numbers_ignore_separators_markers_and_leading_zeros() -> None:
     assert stated_numbers("20.000 soldats, 2,000 soldiers, 20 000 hommes [3]") == {"20000", "2000"}
     assert stated_numbers("peu avant minuit (21H00 GMT), le 09/10") == {"21", "0", "9", "10"}
-    assert stated_numbers("3,5 % et 3.5 %") == {"35"}
+    assert stated_numbers("3,5 % et 3.50 %") == {"3.5"}
+    assert stated_numbers("1 234 567,89 $, pi = 3.14159") == {"1234567.89", "3.14159"}
     assert stated_numbers("Aucun chiffre [1] [2, 3].") == set()
+
+
+def test_a_decimal_is_not_the_whole_number_of_its_digits() -> None:
+    read = ["The council met on 12 February. The ticket costs 1,35 euros."]
+    for answer in ["Freiburg has 1.2 million inhabitants [1].", "The ticket costs 135 euros [1]."]:
+        assert drop_unsupported(answer, read) == ("", [("drop_unread_numbers", answer)])
+    assert drop_unsupported("The ticket costs 1.35 euros [1].", read)[1] == []
 
 
 def test_a_sentence_with_a_number_nobody_wrote_is_dropped() -> None:
