@@ -178,12 +178,13 @@ class ChatUI:
 
 
 def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
-    """A few questions taken from the corpus: one per article title."""
+    """A few questions taken from the corpus, one per article title, in a form the default
+    model answers (docs/architecture.md, "The web chat's examples")."""
     titles = [a.title for a in assistant.articles()][:n]
     return [
-        f"Que disent les articles sur « {t} » ?"
+        f"Que dit l'article « {t} » ?"
         if assistant.corpus_language() == "fr"
-        else f"What do the articles say about “{t}”?"
+        else f"What does the article “{t}” say?"
         for t in titles
     ]
 

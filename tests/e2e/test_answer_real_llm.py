@@ -105,3 +105,14 @@ def test_warm_up_primes_the_prompt_start_that_every_language_shares(real: Any) -
     after = list(ctx._input_ids)
     kept = next((i for i, (a, b) in enumerate(zip(primed, after, strict=False)) if a != b), 0)
     assert kept > len(system_tokens) and len(primed) - kept < 40, (len(primed), kept)
+
+
+def test_the_example_questions_the_chat_offers_are_answered(real: Any) -> None:
+    """What a new user clicks first: a refusal there tells them the product does not work."""
+    from assistant.web.chat import example_questions
+
+    questions = example_questions(real)
+    assert len(questions) == 3
+    for question in questions:
+        answer = real.ask(question)
+        assert not answer.refused and answer.citations, (question, answer.text)
