@@ -100,14 +100,26 @@ def _fold(text: str) -> str:
 
 def is_refusal(text: str, refusals: list[str]) -> bool:
     """The model said the passages do not contain the answer (in any supported language),
-    and said little else: at most a few words around the refusal sentence."""
+    and said little else: at most a few words around the refusal sentence. The model may name
+    what it searched after the sentence's subject ("Les articles de septembre 2016 ne
+    contiennent pas la réponse…")."""
     folded = _fold(MARKER.sub(" ", text))
-    known = [_fold(r) for r in refusals if r.strip()]
-    if not any(refusal in folded for refusal in known):
+    patterns = [_refusal_pattern(_fold(r)) for r in refusals if r.strip()]
+    if not any(p.search(folded) for p in patterns):
         return False
-    for refusal in known:  # a reply may give the refusal in several languages
-        folded = folded.replace(refusal, " ")
+    for pattern in patterns:  # a reply may give the refusal in several languages
+        folded = pattern.sub(" ", folded)
     return len(folded.split()) <= 6
+
+
+def _refusal_pattern(refusal: str, subject_words: int = 2, inserted: int = 6) -> re.Pattern[str]:
+    """A folded refusal sentence, with up to `inserted` words allowed after its subject."""
+    words = refusal.split()
+    subject, rest = words[:subject_words], words[subject_words:]
+    gap = rf"(?: \S+){{0,{inserted}}}" if rest else ""
+    return re.compile(
+        " ".join(map(re.escape, subject)) + gap + " " + " ".join(map(re.escape, rest))
+    )
 
 
 def has_claims(text: str) -> bool:

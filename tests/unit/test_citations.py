@@ -57,6 +57,15 @@ def test_refusal_detection_in_both_languages() -> None:
     assert not is_refusal(long, REFUSALS), "a real answer around the sentence is not a refusal"
     both = " ".join(REFUSALS)  # the system prompt names every language's refusal
     assert is_refusal(f"{both}.", REFUSALS), "the refusal given in two languages"
+    searched = "Les articles de septembre 2016 ne contiennent pas la réponse à cette question."
+    assert is_refusal(searched, REFUSALS), "what was searched named after the subject"
+    about = "The articles about the 2016 election do not contain the answer to this question."
+    assert is_refusal(about, REFUSALS)
+    answered = (
+        "Les articles disent que Kerry a menacé Moscou, mais ne contiennent pas la réponse "
+        "à cette question sur Alep ni sur les raisons [1]."
+    )
+    assert not is_refusal(answered, REFUSALS), "an answer with a refusal inside it"
 
 
 def test_has_claims() -> None:
