@@ -31,6 +31,8 @@ WITHHELD = {
     "drop_unread_people": "the model's answer named people that the passages it read do not, "
     "so it is not shown: the passages found are in the Sources panel",
 }
+WRITING = " ▌"  # ends an answer while the model writes it; never a finished one
+STOPPED = "*(stopped: the answer was not finished)*"
 FILTERS_NOTE = "Searched only the articles your Filters keep: clear them to search all."
 
 
@@ -120,7 +122,7 @@ class ChatUI:
                     chat[-1]["content"] = "…"
                 elif isinstance(event, Token):
                     text += event.text
-                    chat[-1]["content"] = _chat_text(text)
+                    chat[-1]["content"] = _chat_text(text) + WRITING
                 elif isinstance(event, Answer):
                     chat[-1]["content"] = self._final_text(event)
                     if event.passages or not event.refused:
@@ -158,6 +160,18 @@ class ChatUI:
         yield from self.respond(
             question, history[:last], article_ids, date_from, date_to, question_dates=False
         )
+
+    @staticmethod
+    def stopped(history: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        """The chat after Stop: an answer still being written (or waited for) says it was
+        stopped; a finished one is left as it is."""
+        chat = [dict(m) for m in history or []]
+        if chat and chat[-1].get("role") == "assistant":
+            shown = _plain(chat[-1]["content"])
+            if shown.endswith(WRITING) or shown == "…" or shown.startswith("⏳"):
+                kept = shown.removesuffix(WRITING) if shown.endswith(WRITING) else ""
+                chat[-1]["content"] = f"{kept}\n\n{STOPPED}".strip()
+        return chat
 
     @staticmethod
     def _final_text(answer: Answer) -> str:
@@ -253,7 +267,9 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             api_visibility="private",
         )
         again.then(period_shown, note, all_dates, api_visibility="private")
-        stop.click(None, None, None, cancels=[submit, enter], api_visibility="private")
+        stop.click(
+            ui.stopped, chatbot, chatbot, cancels=[submit, enter, again], api_visibility="private"
+        )
         clear.click(lambda: ([], "", ""), None, outputs, api_visibility="private")
 
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")

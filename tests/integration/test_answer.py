@@ -416,6 +416,28 @@ def test_the_chat_says_when_a_check_withheld_the_models_answer(sample_assistant:
     assert chat[-1]["content"] == assistant.prompts.refusal("fr"), "the model's own: no note"
 
 
+def test_stop_marks_an_answer_being_written_and_leaves_a_finished_one(
+    sample_assistant: Any,
+) -> None:
+    from assistant.web.chat import STOPPED, WRITING, ChatUI
+
+    assistant, _ = with_llm(sample_assistant, ["John Kerry a menacé de suspendre [1]."])
+    shown = [
+        chat[-1]["content"] for chat, _, _ in ChatUI(assistant).respond(QUESTION, [], [], "", "")
+    ]
+    writing = [s for s in shown if s.endswith(WRITING)]
+    assert writing and not shown[-1].endswith(WRITING), shown
+    partial = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": writing[0]}]
+    stopped = ChatUI.stopped(partial)[-1]["content"]
+    assert stopped.endswith(STOPPED) and WRITING not in stopped
+    assert stopped.startswith(writing[0].removesuffix(WRITING))
+    for waiting in ["…", "⏳ Waiting for the model: position 2 in the queue…"]:
+        assert ChatUI.stopped([{"role": "assistant", "content": waiting}])[-1]["content"] == STOPPED
+    finished = [*partial[:1], {"role": "assistant", "content": shown[-1]}]
+    assert ChatUI.stopped(finished) == finished
+    assert ChatUI.stopped([]) == [] and ChatUI.stopped(None) == []
+
+
 def test_a_number_the_articles_write_in_words_may_be_answered_in_digits(
     sample_assistant: Any,
 ) -> None:
