@@ -264,7 +264,7 @@ class AnswerChain:
             text = tidy_markers(attribute(text, texts, by_names=across, question=question))
         checked = check_markers(text, len(passages), given)
         refused_by = ""
-        if "refusal_detection" not in skip and is_refusal(checked.text, refusals):
+        if "refusal_detection" not in skip and is_refusal(checked.text, refusals, question):
             refused_by = "refusal_detection"
         elif not has_claims(checked.text):
             refused_by = dropped[-1][0] if dropped else "refusal_detection"

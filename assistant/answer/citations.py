@@ -98,25 +98,28 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w' ]+", " ", text).split())
 
 
-def is_refusal(text: str, refusals: list[str]) -> bool:
+def is_refusal(text: str, refusals: list[str], question: str = "") -> bool:
     """The model said the passages do not contain the answer (in any supported language),
-    and said little else: at most a few words around the refusal sentence. The model may name
-    what it searched after the sentence's subject ("Les articles de septembre 2016 ne
-    contiennent pas la réponse…")."""
+    and said little else: at most a few words around the refusal sentence. Words of the
+    `question` may follow the sentence's subject: the model names what was asked ("Les
+    articles de septembre 2016 ne contiennent pas la réponse…")."""
     folded = _fold(MARKER.sub(" ", text))
+    asked = set(_fold(question).split())
     patterns = [_refusal_pattern(_fold(r)) for r in refusals if r.strip()]
-    if not any(p.search(folded) for p in patterns):
+    found = [m for p in patterns for m in p.finditer(folded) if set(m["gap"].split()) <= asked]
+    if not found:
         return False
-    for pattern in patterns:  # a reply may give the refusal in several languages
-        folded = pattern.sub(" ", folded)
+    for m in sorted(found, key=lambda m: m.start(), reverse=True):  # maybe several languages
+        folded = folded[: m.start()] + " " + folded[m.end() :]
     return len(folded.split()) <= 6
 
 
 def _refusal_pattern(refusal: str, subject_words: int = 2, inserted: int = 6) -> re.Pattern[str]:
-    """A folded refusal sentence, with up to `inserted` words allowed after its subject."""
+    """A folded refusal sentence, with up to `inserted` words (the group "gap") allowed after
+    its subject."""
     words = refusal.split()
     subject, rest = words[:subject_words], words[subject_words:]
-    gap = rf"(?: \S+){{0,{inserted}}}" if rest else ""
+    gap = rf"(?P<gap>(?: \S+){{0,{inserted}}})" if rest else "(?P<gap>)"
     return re.compile(
         " ".join(map(re.escape, subject)) + gap + " " + " ".join(map(re.escape, rest))
     )

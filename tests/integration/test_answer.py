@@ -170,6 +170,13 @@ def test_model_refusal_carries_no_citations(sample_assistant: Any) -> None:
     assert "[1]" not in answer.text
 
 
+def test_a_refusal_naming_what_was_asked_is_a_refusal(sample_assistant: Any) -> None:
+    said = "Les articles sur Alep et la Syrie ne contiennent pas la réponse à cette question."
+    assistant, _ = with_llm(sample_assistant, [said])
+    answer = assistant.ask("Que disent les articles sur Alep et la Syrie ?")
+    assert answer.refused and answer.refused_by == "refusal_detection"
+
+
 def test_an_answer_that_only_repeats_the_question_is_a_refusal(sample_assistant: Any) -> None:
     assistant, _ = with_llm(
         sample_assistant, ["Quel temps faisait-il à Moscou pendant les négociations ? [2]"]

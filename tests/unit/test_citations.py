@@ -58,14 +58,24 @@ def test_refusal_detection_in_both_languages() -> None:
     both = " ".join(REFUSALS)  # the system prompt names every language's refusal
     assert is_refusal(f"{both}.", REFUSALS), "the refusal given in two languages"
     searched = "Les articles de septembre 2016 ne contiennent pas la réponse à cette question."
-    assert is_refusal(searched, REFUSALS), "what was searched named after the subject"
+    asked = "Que disent les articles de septembre 2016 ?"
+    assert is_refusal(searched, REFUSALS, asked), "what was asked named after the subject"
+    assert not is_refusal(searched, REFUSALS), "words the question does not have"
     about = "The articles about the 2016 election do not contain the answer to this question."
-    assert is_refusal(about, REFUSALS)
-    answered = (
-        "Les articles disent que Kerry a menacé Moscou, mais ne contiennent pas la réponse "
-        "à cette question sur Alep ni sur les raisons [1]."
-    )
-    assert not is_refusal(answered, REFUSALS), "an answer with a refusal inside it"
+    assert is_refusal(about, REFUSALS, "What did the articles about the 2016 election say?")
+    for partial, question in [
+        (
+            "The articles say talks were suspended [1] but do not contain the answer to this "
+            "question.",
+            "What do the articles say about why the talks were suspended?",
+        ),
+        (
+            "Les articles citent Kerry et Lavrov [1] mais ne contiennent pas la réponse à cette "
+            "question.",
+            "Que disent les articles sur Kerry et Lavrov ?",
+        ),
+    ]:
+        assert not is_refusal(partial, REFUSALS, question), "an answer with a refusal after it"
 
 
 def test_has_claims() -> None:
