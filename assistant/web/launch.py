@@ -7,6 +7,7 @@ recorded in the browser or sent to a hub, no monitoring or MCP endpoints.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from collections.abc import Mapping
@@ -64,18 +65,33 @@ def launch_kwargs(settings: Settings, users: list[tuple[str, str]]) -> dict[str,
 
 
 def port_problem(host: str, port: int) -> str | None:
-    """Why the web chat cannot listen on `host`:`port` (another program holds it, or the address
-    is not this machine's), or None. Checked before the model loads, so the user hears it at
-    once, with the setting to change."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    """Why the web chat cannot listen on `host`:`port`, with the setting to change, or None.
+    Checked before the model loads, so the user hears it at once."""
+    bare = host.strip("[]")  # "[::1]", as Gradio takes it
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            bare, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        return (
+            f"The web chat cannot listen on {host}: {exc}. Check app.host (ASSISTANT__APP__HOST)."
+        )
+    with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
         try:
-            probe.bind((host, port))
+            probe.bind(address)
         except OSError as exc:
-            return (
-                f"The web chat cannot listen on {host}:{port} ({exc.strerror or exc}): another "
-                "program (another web chat?) may be using it. Stop it, or choose another port: "
-                f"app.port in config.toml or ASSISTANT__APP__PORT={port + 1}."
+            return f"The web chat cannot listen on {host}:{port} ({exc.strerror or exc}). " + (
+                _BIND_FIXES.get(exc.errno or 0, "Check app.host and app.port.")
             )
     return None
+
+
+_BIND_FIXES = {
+    errno.EADDRINUSE: "Another program (another web chat?) is using that port: stop it, or "
+    "choose another port with app.port in config.toml or ASSISTANT__APP__PORT.",
+    errno.EADDRNOTAVAIL: "That address is not one of this machine's: check app.host "
+    "(ASSISTANT__APP__HOST), e.g. 127.0.0.1.",
+    errno.EACCES: "Ports below 1024 need administrator rights: choose a port above 1023 with "
+    "app.port (ASSISTANT__APP__PORT).",
+}

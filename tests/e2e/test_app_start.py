@@ -36,6 +36,12 @@ def test_a_port_in_use_is_named_with_the_setting_to_change(tmp_path: Path) -> No
     assert port_problem("127.0.0.1", port) is None, "free once released"
 
 
+def test_an_address_not_of_this_machine_names_the_host_setting() -> None:
+    for host in ["192.0.2.1", "no-such-host.invalid"]:  # a documentation-only address; no name
+        problem = port_problem(host, 7860)
+        assert problem is not None and "app.host" in problem and "app.port" not in problem
+
+
 @pytest.mark.llm
 def test_the_address_is_printed_though_the_model_loads_meanwhile(
     tmp_path: Path, sample_index: Path
