@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from assistant.answer.citations import MARKER
 from assistant.index.keywords import normalize
 from assistant.text.names import capitalised, close_to_any, people
-from assistant.text.numbers import numbers
+from assistant.text.numbers import DOTTED_DATE, at_least, numbers
 from assistant.text.sentences import sentence_spans
 
 _LEADING_MARKERS = re.compile(r"^((?:" + MARKER.pattern + r"\s*)+)")
@@ -90,10 +90,12 @@ def missing_numbers(question: str, texts: Iterable[str], languages: Iterable[str
     """The numbers `question` states (a year, a rank, a count; in words too, in `languages`)
     that no text states: "Who ranked Warsaw 22nd…?" when the articles say 32nd. A two-digit
     number may stand for a year ("les années 30", "en 98"). Digits after letters are part of
-    a name or a code ("G7", "A320", "réf. K5eed"), not a number; numbers under 10 are not
-    checked, as they are often what is asked for, not what is assumed ("en 3 phrases")."""
+    a name or a code ("G7", "A320", "réf. K5eed"), not a number; numbers under 10 (0,5 too) are
+    not checked, as they are often what is asked for, not what is assumed ("en 3 phrases"),
+    nor dates written with dots ("1.10.2016"), which `question_dates` reads."""
     languages = set(languages)
-    asked = {n for n in stated_numbers(_IDENTIFIER.sub(" ", question), languages) if len(n) > 1}
+    plain = DOTTED_DATE.sub(" ", _IDENTIFIER.sub(" ", question))  # dates: question_dates'
+    asked = {n for n in stated_numbers(plain, languages) if at_least(n, 10)}
     if not asked:
         return asked
     stated: set[str] = set()

@@ -14,6 +14,8 @@ from text_to_num import alpha2digit
 
 WORDED = frozenset({"en", "fr", "es", "pt", "de", "it", "nl"})  # text2num's languages
 # 20.000 / 20 000 / 2,000 (thousands) / 3,5 / 1.25 (decimals) / 21H00 (two numbers)
+# 1.10.2016, 12.02.16: a day, a month and a year, not the decimal 1.1 and 2016
+DOTTED_DATE = re.compile(r"(?<![\d.,])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\d.,]\d)")
 _NUMBER = re.compile(r"(?P<whole>\d+(?:[ .,\u00a0\u202f]\d{3}(?!\d))*)(?:[.,](?P<fraction>\d+))?")
 
 
@@ -28,7 +30,21 @@ def numbers(text: str, languages: Iterable[str] = ()) -> set[str]:
 
 
 def _digits(text: str) -> set[str]:
-    return {_canonical(m) for m in _NUMBER.finditer(text)}
+    dates: set[str] = set()
+    for m in DOTTED_DATE.finditer(text):  # its parts ("12 février 2016"), and itself whole
+        parts = [str(int(part)) for part in m.groups()]
+        dates |= {*parts, ".".join(parts)}
+    return dates | {_canonical(m) for m in _NUMBER.finditer(DOTTED_DATE.sub(" ", text))}
+
+
+def is_date(number: str) -> bool:
+    """Whether `number` (as `numbers` gives it) is a dotted date, "1.10.2016"."""
+    return number.count(".") == 2
+
+
+def at_least(number: str, least: float) -> bool:
+    """Whether `number` (as `numbers` gives it; not a date) is `least` or more."""
+    return not is_date(number) and float(number) >= least
 
 
 def _canonical(match: re.Match[str]) -> str:

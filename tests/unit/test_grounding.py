@@ -125,6 +125,21 @@ def test_numbers_ignore_separators_markers_and_leading_zeros() -> None:
     assert stated_numbers("Aucun chiffre [1] [2, 3].") == set()
 
 
+def test_a_dotted_date_is_a_day_a_month_and_a_year() -> None:
+    read = ["Das Treffen fand am 1.10.2016 statt."]
+    wrong = "Das Treffen fand am 1.1.2016 statt [1]."
+    assert drop_unsupported(wrong, read) == ("", [("drop_unread_numbers", wrong)])
+    for kept in ["Das Treffen fand am 1.10.2016 statt [1].", "Le 1er octobre 2016 [1]."]:
+        assert drop_unsupported(kept, read)[1] == []
+    assert missing_numbers("Que s'est-il passé le 1.10.2016 ?", ["le 1er octobre 2016"]) == set()
+
+
+def test_a_question_number_under_ten_is_not_checked_even_with_decimals() -> None:
+    question = "Pourquoi la BCE a-t-elle relevé son taux de 0,5 point ?"
+    assert missing_numbers(question, ["La BCE relève son taux d'un demi-point."], ["fr"]) == set()
+    assert missing_numbers("Un taux de 12,5 % ?", ["un taux de 12 %"], ["fr"]) == {"12.5"}
+
+
 def test_a_decimal_is_not_the_whole_number_of_its_digits() -> None:
     read = ["The council met on 12 February. The ticket costs 1,35 euros."]
     for answer in ["Freiburg has 1.2 million inhabitants [1].", "The ticket costs 135 euros [1]."]:
