@@ -208,7 +208,8 @@ class Assistant:
         k = self.check_k(k)
         question = self.check_question(question)
         self.check_filters(filters)
-        dated, _period = self._dated(question, detect_language(question), filters or Filters())
+        language = detect_language(question, default=self.corpus_language())
+        dated, _period = self._dated(question, language, filters or Filters())
         return self.retriever.retrieve(question, k, dated)
 
     @staticmethod

@@ -78,7 +78,7 @@ class ArticlesUI:
 
     def choices(self) -> list[tuple[str, str]]:
         """(label, id) of every article; the file tells apart articles of the same title."""
-        return [(f"{a.title[:80]} ({a.file})", a.article_id) for a in self.assistant.articles()]
+        return [(f"{a.title[:80]} ({a.key})", a.article_id) for a in self.assistant.articles()]
 
     def refreshed(self, status: str, query: str = "") -> tuple[str, Any, Any, Any]:
         """The status, the table, the chat's article filter and the tab's article picker."""
@@ -214,7 +214,7 @@ def _put_back(path: Path, content: bytes | None) -> None:
         else:
             path.write_bytes(content)
     except OSError as exc:
-        logger.warning("Could not remove the refused upload %s: %s", path, exc)
+        logger.warning("Could not put back %s after a refused upload: %s", path, exc)
 
 
 def _report(progress: gr.Progress | None) -> Callable[[int, int, str], None]:

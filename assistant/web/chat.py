@@ -107,12 +107,10 @@ class ChatUI:
                 elif isinstance(event, Passages):
                     sources = sources_html(event.passages, None, self._texts(event.passages))
                     notes = []
-                    typed = " ".join((message or "").split())
                     limit = self.assistant.settings.answer.max_question_chars
-                    if len(typed) > limit:
+                    if len(" ".join((message or "").split())) > limit:
                         notes.append(f"Your question was cut to its first {limit:,} characters.")
-                        typed = typed[:limit].rstrip()
-                    if event.standalone_question != typed:
+                    if event.standalone_question != self.assistant.check_question(message):
                         notes.append(f"Searched for: *{_chat_text(event.standalone_question)}*")
                     if event.searched_period:
                         notes.append(f"{PERIOD_NOTE} {_chat_text(event.searched_period)}.")
