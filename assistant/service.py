@@ -193,8 +193,9 @@ class Assistant:
         self, k: int | None = None, filters: Filters | None = None
     ) -> ArticleRetriever:
         """The hybrid retriever as a LangChain `BaseRetriever`."""
+        self.check_filters(filters)
         return ArticleRetriever(
-            retriever=self.retriever,
+            search=self.retrieve,
             k=self.check_k(k) or self.settings.retrieval.k,
             filters=filters or Filters(),
         )

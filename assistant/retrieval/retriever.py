@@ -256,11 +256,12 @@ def to_document(passage: Passage) -> Document:
 
 
 class ArticleRetriever(BaseRetriever):
-    """The hybrid retriever as a LangChain `BaseRetriever`, for use in any LangChain chain."""
+    """Passages as a LangChain `BaseRetriever`, for use in any LangChain chain. `search` is
+    `Assistant.retrieve`: the question, `k` and the filters are checked as `ask` checks them."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    retriever: Retriever
+    search: Callable[[str, int | None, Filters | None], list[Passage]]
     k: int = 5
     filters: Filters = Filters()
 
@@ -273,5 +274,5 @@ class ArticleRetriever(BaseRetriever):
         filters: Filters | None = None,
     ) -> list[Document]:
         """`k` and `filters` given to `invoke` override the retriever's own."""
-        found = self.retriever.retrieve(query, k or self.k, filters or self.filters)
+        found = self.search(query, self.k if k is None else k, filters or self.filters)
         return [to_document(p) for p in found]

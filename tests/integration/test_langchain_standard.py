@@ -26,7 +26,7 @@ class TestArticleRetriever(RetrieversIntegrationTests):
 
     @pytest.fixture(autouse=True)
     def _sample_index(self, sample_assistant: Any) -> None:
-        type(self)._params = {"retriever": sample_assistant.retriever}
+        type(self)._params = {"search": sample_assistant.retrieve}
 
     @property
     def retriever_constructor(self) -> type[BaseRetriever]:

@@ -138,6 +138,19 @@ def test_a_count_of_passages_that_is_not_one_or_more_is_refused(
 def test_retrieve_checks_the_question_as_ask_does(sample_assistant: Any, question: Any) -> None:
     with pytest.raises(InvalidQuestionError):
         sample_assistant.retrieve(question, k=3)
+    with pytest.raises(InvalidQuestionError):
+        sample_assistant.as_retriever().invoke(question)
+
+
+def test_the_langchain_retriever_checks_what_invoke_is_given(sample_assistant: Any) -> None:
+    retriever = sample_assistant.as_retriever(k=3)
+    with pytest.raises(InvalidQuestionError, match="1 or more"):
+        retriever.invoke("Kerry", k=0)
+    backwards = Filters(date_from=date(2017, 1, 1), date_to=date(2016, 1, 1))
+    with pytest.raises(InvalidQuestionError, match="after the To date"):
+        retriever.invoke("Kerry", filters=backwards)
+    with pytest.raises(InvalidQuestionError, match="after the To date"):
+        sample_assistant.as_retriever(filters=backwards)
 
 
 def test_a_long_question_is_searched_cut_to_the_limit(sample_assistant: Any) -> None:
