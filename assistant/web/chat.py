@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -31,6 +32,7 @@ WITHHELD = {
     "drop_unread_people": "the model's answer named people that the passages it read do not, "
     "so it is not shown: the passages found are in the Sources panel",
 }
+_NOTES = re.compile(r"(?:\s*\*\([^\n]*\)\*)+\s*$")  # "*(stopped…)*" after an answer: ours
 WRITING = " ▌"  # ends an answer while the model writes it; never a finished one
 STOPPED = "*(stopped: the answer was not finished)*"
 FILTERS_NOTE = "Searched only the articles your Filters keep: clear them to search all."
@@ -83,7 +85,8 @@ class ChatUI:
         `question_dates` False: a period the question names is not searched alone."""
         history = [dict(m) for m in history or []]
         prior = [
-            {"role": m["role"], "content": html.unescape(_plain(m["content"]))} for m in history
+            {"role": m["role"], "content": _NOTES.sub("", html.unescape(_plain(m["content"])))}
+            for m in history
         ]
         chat = [
             *history,

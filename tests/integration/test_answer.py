@@ -395,6 +395,26 @@ def test_chat_history_in_gradio_parts_reaches_the_rewrite_as_plain_text(
     assert "'type'" not in condense_prompt
 
 
+def test_the_chats_own_notes_are_not_part_of_the_conversation_the_model_reads(
+    sample_assistant: Any,
+) -> None:
+    from assistant.web.chat import STOPPED, ChatUI
+
+    uncited = "*(no passage supports this answer: check it against the articles)*"
+    for note in [STOPPED, uncited]:
+        assistant, llm = with_llm(
+            sample_assistant, ["Qu'a répondu Sergueï Lavrov à John Kerry ?", "Lavrov [1]."]
+        )
+        history = [
+            {"role": "user", "content": QUESTION},
+            {"role": "assistant", "content": f"John Kerry a menacé [1].\n\n{note}"},
+        ]
+        list(ChatUI(assistant).respond("Et Lavrov ?", history, [], "", ""))
+        condense_prompt = str(llm.prompts[0][0].content)
+        assert "Earlier answer: John Kerry a menacé ." in condense_prompt
+        assert note.strip("*()")[:12] not in condense_prompt
+
+
 def test_sentences_with_numbers_the_model_did_not_read_are_dropped(sample_assistant: Any) -> None:
     assistant, _ = with_llm(
         sample_assistant, ["Kerry a menacé [1]. Environ 2 000 soldats sont en Syrie [1]."]
