@@ -304,8 +304,9 @@ class Assistant:
         if problem is not None and not isinstance(problem, ModelCrashError):
             raise problem
         history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
+        corpus_language = self.corpus_language()
         # a question with no language of its own ("???", a bare name) is in the articles'
-        language = detect_language(question, default=self.corpus_language())
+        language = detect_language(question, default=corpus_language)
         last_answer = last_said(history, "assistant")
         standalone, asked, queries = yield from self._follow_up(question, history, last_answer)
         if self.index.vector_count() == 0:
@@ -313,7 +314,6 @@ class Assistant:
                 "No articles are indexed yet. Add files to the articles folder and run "
                 "`python -m ingest` (or upload them in the Articles tab)."
             )
-        corpus_language = self.corpus_language()
         translated = None
         cfg = self.settings.answer
         if corpus_language != language and problem is None and cfg.on("translate_question"):
