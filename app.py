@@ -62,7 +62,7 @@ def main() -> int:
     if settings.app.watch:
         FolderWatcher(
             settings.articles_dir,
-            lambda: assistant.ingest(prune=True),
+            lambda: assistant.library.ingest(prune=True),
             settings.ingest.extensions,
             on_report=lambda report: logging.getLogger("app").info("%s", report.summary()),
             initial=True,  # what changed while the app was stopped

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.answer.chain import AnswerChain, Checked, Message, last_said
 from assistant.answer.evidence import EvidencePicker, Excerpt
 from assistant.answer.followup import resolve_follow_up
-from assistant.answer.grounding import missing_names, missing_numbers, missing_people
+from assistant.answer.prechecks import refused_before_llm
 from assistant.answer.prompts import Prompts
 from assistant.answer.recall import AnswerMemory
 from assistant.answer.turns import FairLock
@@ -28,17 +25,17 @@ from assistant.errors import (
 )
 from assistant.index.articles import ArticleIndex
 from assistant.index.manifest import ArticleRow
-from assistant.index.report import IngestReport, Progress
+from assistant.library import ArticleLibrary, Fetcher, Ingester
 from assistant.models.embeddings import Embedder
 from assistant.models.llm import explain
 from assistant.models.llmcheck import Check
 from assistant.models.llmcheck import check as check_model
+from assistant.retrieval.dating import dated_filters
 from assistant.retrieval.retriever import ArticleRetriever, Retriever
 from assistant.schema import Answer, Filters, Passage, Timings
 from assistant.settings import Settings, load_settings
 from assistant.text.language import detect_language
 from assistant.text.names import asks_who
-from assistant.text.periods import Period, days_after, question_dates, without_days
 from assistant.text.untrusted import neutralise_control_tokens
 
 if TYPE_CHECKING:
@@ -46,10 +43,6 @@ if TYPE_CHECKING:
 
 
 logger = logging.getLogger(__name__)
-
-# Tokens per embedder call when ingesting in this process (an upload in the web chat): each
-# question's search waits for the call in progress, ~1 s for this many on 2 cores.
-_SHARED_EMBED_TOKENS = 1024
 
 
 @dataclass(frozen=True)
@@ -88,44 +81,6 @@ class Generated:
     stop_reason: str = ""
 
 
-class Ingester(Protocol):
-    """The ingest run (`ingest.pipeline.run_ingest`), given to an assistant that ingests
-    uploads itself (the web chat): the answer layers never import the ingest package."""
-
-    def __call__(
-        self,
-        settings: Settings,
-        embedder: Embedder,
-        *,
-        paths: Sequence[Path] | None = None,
-        prune: bool = False,
-        progress: Progress | None = None,
-        index: ArticleIndex | None = None,
-        embed_tokens: int | None = None,
-        force: bool = False,
-    ) -> IngestReport: ...
-
-
-class Fetcher(Protocol):
-    """Saves web pages, and the items of feeds, into the articles folder (`ingest.fetch`):
-    one `WebItem` each."""
-
-    def __call__(
-        self, settings: Settings, urls: Sequence[str], progress: Progress | None = None
-    ) -> Sequence[WebItem]: ...
-
-
-class WebItem(Protocol):
-    """One address's outcome: the file saved (None: none), a message, and whether it is new."""
-
-    @property
-    def path(self) -> Path | None: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def new(self) -> bool: ...
-
-
 class Assistant:
     """Question answering over the indexed articles: the facade the web chat, the command
     lines, the tests and the benchmarks use. Its parts (`Components`) load on first use, once;
@@ -144,13 +99,12 @@ class Assistant:
         fetcher: Fetcher | None = None,
     ) -> None:
         """`model_check` tells whether the embedded model runs on this CPU (see `llmcheck`);
-        `ingester` lets `ingest` index files from this process (see `Ingester`), and
-        `fetcher` save web pages (see `Fetcher`)."""
+        `ingester` and `fetcher` let `library` add articles from this process (see
+        `ArticleLibrary`)."""
         self.settings = settings or load_settings()
         self.parts = Components(self.settings, llm, model_check, embedder, index)
         self.prompts: Prompts = self.parts.prompts
-        self._ingester = ingester
-        self._fetcher = fetcher
+        self.library = ArticleLibrary(self.settings, self.parts, ingester, fetcher)
         self.generation = FairLock()  # one generation at a time, first come first served
         self._corpus_language: tuple[str, str] | None = None  # (index generation, language)
         self.memory = AnswerMemory()  # what recent answers cited, for their follow-ups
@@ -324,7 +278,15 @@ class Assistant:
         filters, period = self._dated(standalone, language, filters or Filters())
         found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
         retrieval_s = time.perf_counter() - started
-        refused_by = self._refused_before_llm(standalone, language, corpus_language, found)
+        refused_by = refused_before_llm(
+            standalone,
+            language,
+            corpus_language,
+            found,
+            cfg,
+            self.parts.min_dense_score,
+            self.index.manifest.article_text,
+        )
         generated: Generated | None = None
         if refused_by:
             found = []
@@ -372,94 +334,13 @@ class Assistant:
         )
 
     def _dated(self, question: str, language: str, filters: Filters) -> tuple[Filters, str]:
-        """The filters with the dates the question names (`text.periods`), and the period of
-        publication now searched alone ("" if none). Dates the user set win; a day named
-        without its year is the last one the articles were published around."""
-        if not (
-            filters.question_dates
-            and self.settings.answer.on("question_dates")
-            and filters.date_from is None
-            and filters.date_to is None
-        ):
+        """The filters with the dates the question names (see `dated_filters`)."""
+        if not self.settings.answer.on("question_dates"):
             return filters, ""
-        named = question_dates(question, language, date.today())
-        within = named.within
-        if within is not None and self._published_in(within.start, within.end):
-            return replace(filters, date_from=within.start, date_to=within.end), within.label
-        # no article published then (or none dated): searching the period alone would find
-        # nothing, so it is only favoured
-        near = within or named.near or self._reported_around(named.yearless)
-        if near is not None:
-            return replace(filters, prefer_from=near.start, prefer_to=near.end), ""
-        return filters, ""
+        return dated_filters(question, language, filters, self._published)
 
-    def _published_in(self, start: date, end: date) -> bool:
-        lo, hi = start.isoformat(), end.isoformat()
-        return any(a.published and lo <= a.published <= hi for a in self.articles())
-
-    def _reported_around(self, day: tuple[int, int] | None) -> Period | None:
-        """For a day named without its year: the latest year in which articles were published
-        on that day or in the week after."""
-        if day is None:
-            return None
-        years = {int(a.published[:4]) for a in self.articles() if a.published}
-        for year in sorted(years, reverse=True):
-            try:
-                window = days_after(date(year, *day))
-            except ValueError:  # 29 February
-                continue
-            if self._published_in(window.start, window.end):
-                return window
-        return None
-
-    def _refused_before_llm(
-        self, question: str, language: str, corpus_language: str, found: list[Passage]
-    ) -> str:
-        """The step that refuses the question before the LLM is asked, or ""."""
-        cfg = self.settings.answer
-        across = corpus_language != language  # the articles are in another language
-        best = max((p.dense_score for p in found if p.dense_score is not None), default=-1.0)
-        if cfg.on("min_score_refusal") and best < self.parts.min_dense_score:
-            return "min_score_refusal"
-        if cfg.on("unknown_name_refusal") and self._unmentioned(question, language, across, found):
-            return "unknown_name_refusal"
-        if cfg.on("unknown_number_refusal") and self._unstated(
-            question, {language, corpus_language}, found
-        ):
-            return "unknown_number_refusal"
-        return ""
-
-    def _unstated(self, question: str, languages: set[str], found: list[Passage]) -> bool:
-        """Whether the question states a number that none of the found passages' articles
-        states (in their text, title or date): a premise the articles do not share. The days
-        it names are left to `question_dates`."""
-        manifest = self.index.manifest
-        articles = {p.article_id: p for p in found}
-        texts = (  # read only when the question states a number
-            f"{p.title} {p.published or ''} {manifest.article_text(a) or p.text}"
-            for a, p in articles.items()
-        )
-        missing = missing_numbers(without_days(question), texts, languages)
-        if missing:
-            logger.info("Refused before the LLM: no article found states %s", sorted(missing))
-        return bool(missing)
-
-    @staticmethod
-    def _unmentioned(question: str, language: str, across: bool, found: list[Passage]) -> bool:
-        """Whether the question names someone or somewhere no found passage mentions: any
-        name, for a French question about French articles; the full names of people ("Barack
-        Obama"), for an English one, which capitalises more than names ("Swiss",
-        "Secretary"). Not for a French question about articles in another language."""
-        texts = [f"{p.title} {p.text}" for p in found]
-        if language == "fr" and not across:
-            missing = next(missing_names(question, texts), None)
-        elif language == "en":
-            missing = next(missing_people(question, texts), None)
-        else:
-            missing = None
-        if missing is not None:
-            logger.info("Refused before the LLM: no passage mentions %r", missing)
-        return missing is not None
+    def _published(self) -> list[str]:
+        return [a.published for a in self.articles() if a.published]
 
     def _follow_up(
         self, question: str, history: Sequence[Message], last_answer: str
@@ -559,77 +440,6 @@ class Assistant:
             if isinstance(event, Answer):
                 return event
         raise AssistantError("The answer stream ended without an answer.")  # pragma: no cover
-
-    def ingest(
-        self,
-        paths: Sequence[Path] | None = None,
-        prune: bool = False,
-        progress: Progress | None = None,
-        force: bool = False,
-    ) -> IngestReport:
-        """Run the same ingest as `python -m ingest`; new articles are searchable at once.
-        Embedder calls stay small (`_SHARED_EMBED_TOKENS`): questions share the embedder."""
-        if self._ingester is None:
-            raise AssistantError(
-                "This assistant cannot add articles itself; run `python -m ingest` instead."
-            )
-        return self._ingester(
-            self.settings,
-            self.embedder,
-            paths=paths,
-            prune=prune,
-            progress=progress,
-            index=self.index,
-            embed_tokens=_SHARED_EMBED_TOKENS,
-            force=force,
-        )
-
-    def add_from_web(
-        self, urls: Sequence[str], progress: Progress | None = None
-    ) -> tuple[list[str], IngestReport | None]:
-        """Save the pages (a feed's URL: its items) into the articles folder, then index the
-        new ones: a message per item, and the ingest report (None: nothing new)."""
-        if self._fetcher is None:
-            raise AssistantError(
-                "This assistant cannot fetch pages itself; run `python -m ingest --url URL`."
-            )
-        items = self._fetcher(self.settings, urls, progress)
-        # every saved file, new or saved before: an ingest is idempotent, and one that failed
-        # after an earlier save (the index busy, the embedder down) is finished this time
-        saved = [item.path for item in items if item.path is not None]
-        report = self.ingest(paths=saved, progress=progress) if saved else None
-        return [item.message for item in items], report
-
-    def remove_article(self, article_id: str) -> str:
-        """Take an article out of the index and its file out of the articles folder, into
-        `.trash/` there (hidden from ingest; move it back to restore it). The file goes
-        first: after a crash between the two steps, the next ingest with prune finishes."""
-        row, path = self._article_file(article_id)
-        moved = ""
-        if path.is_file():
-            stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
-            trash = self.settings.articles_dir / ".trash" / stamp / row.key
-            trash.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, trash)  # never over an earlier removed file of the same name
-            moved = f"; its file is in {trash.relative_to(self.settings.articles_dir)}"
-        self.ingest(paths=[path], prune=True)
-        return f"Removed “{row.title}” from the index{moved}."
-
-    def reindex_article(self, article_id: str) -> IngestReport:
-        """Read an article's file again and write it again, even unchanged."""
-        row, path = self._article_file(article_id)
-        if not path.is_file():
-            raise AssistantError(
-                f"{row.key} is no longer in the articles folder; remove the article instead."
-            )
-        return self.ingest(paths=[path], force=True)
-
-    def _article_file(self, article_id: str) -> tuple[ArticleRow, Path]:
-        """An indexed article and where its file is (or was) in the articles folder."""
-        row = self.index.manifest.article(article_id)
-        if row is None:
-            raise AssistantError("That article is no longer in the index; reload the list.")
-        return row, self.settings.articles_dir / row.key
 
     def corpus_language(self) -> str:
         """The language most articles are written in (stored with the index by ingest)."""

@@ -92,7 +92,7 @@ def build(options: Options, size: int) -> dict[str, Any]:
         assistant = Assistant(bench_settings(path, options.samples))
     else:
         assistant = Assistant(bench_settings(path, options.samples), ingester=run_ingest)
-        real = assistant.ingest().chunks_total
+        real = assistant.library.ingest().chunks_total
     synthetic = max(size - real, 0)
     if synthetic:
         _add_synthetic(assistant, synthetic, options)

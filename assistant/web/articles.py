@@ -123,7 +123,9 @@ class ArticlesUI:
         if accepted:
             try:
                 result = self._when_free(
-                    lambda: self.assistant.ingest(paths=accepted, progress=_report(progress)),
+                    lambda: self.assistant.library.ingest(
+                        paths=accepted, progress=_report(progress)
+                    ),
                     progress,
                 )
             except AssistantError as exc:
@@ -150,7 +152,7 @@ class ArticlesUI:
             return f"❌ {len(urls)} addresses: add at most {most} at a time."
         try:
             messages, report = self._when_free(
-                lambda: self.assistant.add_from_web(urls, _report(progress)), progress
+                lambda: self.assistant.library.add_from_web(urls, _report(progress)), progress
             )
         except AssistantError as exc:
             return f"❌ {_md(str(exc))}"
@@ -163,7 +165,7 @@ class ArticlesUI:
 
     def remove(self, article_id: str | None, progress: gr.Progress | None = None) -> str:
         return self._on_article(
-            article_id, self.assistant.remove_article, lambda said: f"✅ {said}", progress
+            article_id, self.assistant.library.remove, lambda said: f"✅ {said}", progress
         )
 
     def reindex(self, article_id: str | None, progress: gr.Progress | None = None) -> str:
@@ -173,7 +175,7 @@ class ArticlesUI:
                 return f"❌ {Path(key).name}: {reason}"
             return f"✅ Indexed again: {report.summary()}"
 
-        return self._on_article(article_id, self.assistant.reindex_article, said, progress)
+        return self._on_article(article_id, self.assistant.library.reindex, said, progress)
 
     def _on_article(
         self,

@@ -104,14 +104,14 @@ def test_a_file_moved_away_before_a_crash_is_pruned_by_the_next_run(shelf: Artic
     folder = assistant.settings.articles_dir
     (folder / ".trash").mkdir()
     (folder / article.key).rename(folder / ".trash" / article.key)
-    report = assistant.ingest(prune=True)
+    report = assistant.library.ingest(prune=True)
     assert report.removed == [article.key] and len(assistant.articles()) == 4
 
 
 def test_pruning_one_file_leaves_the_other_articles(shelf: ArticlesUI) -> None:
     assistant = shelf.assistant
     one = assistant.settings.articles_dir / assistant.articles()[0].key
-    report = assistant.ingest(paths=[one], prune=True)
+    report = assistant.library.ingest(paths=[one], prune=True)
     assert report.unchanged == [assistant.articles()[0].key] and not report.removed
     assert len(assistant.articles()) == 5
 
@@ -167,7 +167,7 @@ def test_a_refused_upload_is_not_left_in_the_folder(shelf: ArticlesUI, tmp_path:
     (second / "keep.txt").write_text("", encoding="utf-8")
     assert "❌ keep.txt" in shelf.upload([str(second / "keep.txt")])
     assert (uploads / "keep.txt").read_text(encoding="utf-8") == ARTICLE
-    assert shelf.assistant.ingest().skipped == [], "nothing refused is left behind"
+    assert shelf.assistant.library.ingest().skipped == [], "nothing refused is left behind"
 
 
 def test_articles_of_the_same_title_are_told_apart(shelf: ArticlesUI, tmp_path: Path) -> None:

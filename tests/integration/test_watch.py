@@ -41,7 +41,10 @@ def test_added_changed_and_removed_files_are_indexed_within_seconds(
     assistant = Assistant(settings, embedder=embedder, ingester=run_ingest)
     folder = settings.articles_dir
     watcher = FolderWatcher(
-        folder, lambda: assistant.ingest(prune=True), settings.ingest.extensions, debounce_s=0.5
+        folder,
+        lambda: assistant.library.ingest(prune=True),
+        settings.ingest.extensions,
+        debounce_s=0.5,
     ).start()
     try:
         for sample in sorted(SAMPLES.glob("*.txt"))[:3]:  # a burst of files: one run or two
