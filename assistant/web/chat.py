@@ -50,8 +50,15 @@ def parse_date(value: str, field: str) -> date | None:
         ) from exc
 
 
+# Square brackets as entities: a Markdown image or link ("![](https://tracker/p.png)") that an
+# article holds, and the model quotes, stays text; the page would load a remote image otherwise.
+_LINK_SYNTAX = str.maketrans({"[": "&#91;", "]": "&#93;"})
+
+
 def _chat_text(text: str) -> str:
-    return html.escape(text, quote=False)
+    """Untrusted text (a question, an answer quoting articles) for a chat message: shown as
+    written, never as HTML, an image or a link."""
+    return html.escape(text, quote=False).translate(_LINK_SYNTAX)
 
 
 def _plain(content: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from typing import Any
@@ -317,7 +318,7 @@ def test_the_chat_says_a_long_question_was_cut_without_repeating_it(
     *_, (chat, _sources, note) = ChatUI(assistant).respond(question, [], [], "", "")
     limit = assistant.settings.answer.max_question_chars
     assert f"cut to its first {limit:,} characters" in note
-    assert "Searched for" not in note and "Kerry [1]" in chat[-1]["content"]
+    assert "Searched for" not in note and "Kerry [1]" in html.unescape(chat[-1]["content"])
 
 
 def test_dates_no_article_can_match_are_refused_and_filters_are_named(

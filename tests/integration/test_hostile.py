@@ -141,6 +141,29 @@ def test_hostile_article_renders_as_inert_text(
     assert "<script" not in html and "<img" not in html
 
 
+def test_markdown_images_and_links_stay_text_in_the_chat(
+    hostile_index: Path, embedder: MemoEmbeddings, tmp_path: Path
+) -> None:
+    """An answer quoting an article's Markdown image must not make the browser fetch it (a
+    tracker learns who read what), nor turn its link into one; the question's neither."""
+    reply = (
+        "Le logo : ![logo](http://tracker.example/p.png) et [dossier](http://tracker.example/k)"
+        " [1]."
+    )
+    assistant = _assistant(hostile_index, embedder, tmp_path, RecordingChat([reply] * 2))
+    *_, (chat, _sources, _note) = ChatUI(assistant).respond(
+        "Que montre ![q](http://tracker.example/q.png) au festival de jazz de Montreux ?",
+        [],
+        [],
+        "",
+        "",
+    )
+    page = "".join(m["content"] for m in chat)
+    assert "tracker.example" in page, "the addresses are still shown, as text"
+    assert "](" not in page and "[" not in page, "no Markdown image or link syntax is left"
+    assert re.search(r"&#91;\d+&#93;\.$", page), "a citation marker still reads [n]"
+
+
 @pytest.fixture(scope="module")
 def real(hostile_index: Path, embedder: MemoEmbeddings) -> Any:
     if not MODEL.exists():
