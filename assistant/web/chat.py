@@ -170,6 +170,15 @@ class ChatUI:
         )
 
     @staticmethod
+    def unasked(typed: str | None, history: list[dict[str, Any]] | None) -> str:
+        """The question box once an answer is done: emptied if it holds the question just
+        asked; kept if it holds one typed while the answer was written (the chat takes one
+        question at a time, and that one was not sent)."""
+        users = [m for m in history or [] if m.get("role") == "user"]
+        asked = _plain(users[-1]["content"]) if users else None
+        return "" if typed is None or _chat_text(typed) == asked else typed
+
+    @staticmethod
     def stopped(history: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
         """The chat after Stop: an answer still being written (or waited for) says it was
         stopped; a finished one is left as it is."""
@@ -258,16 +267,16 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
 
         inputs = [question, chatbot, articles, date_from, date_to]
         outputs = [chatbot, sources, note]
-        submit = ask.click(ui.respond, inputs, outputs, api_name="chat")
-        enter = question.submit(ui.respond, inputs, outputs, api_visibility="private")
+        # one listener for both: a second question while one is answered is not taken (its
+        # text stays in the box), rather than answered at once against a stale conversation
+        submit = gr.on([ask.click, question.submit], ui.respond, inputs, outputs, api_name="chat")
 
         def period_shown(shown: str | None) -> Any:
             """The "Search all dates" button, shown when a period was searched alone."""
             return gr.update(visible=PERIOD_NOTE in (shown or ""))
 
-        for event in (submit, enter):
-            event.then(lambda: "", None, question, api_visibility="private")
-            event.then(period_shown, note, all_dates, api_visibility="private")
+        submit.then(ui.unasked, [question, chatbot], question, api_visibility="private")
+        submit.then(period_shown, note, all_dates, api_visibility="private")
         again = all_dates.click(
             ui.respond_all_dates,
             [chatbot, articles, date_from, date_to],
@@ -275,9 +284,7 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             api_visibility="private",
         )
         again.then(period_shown, note, all_dates, api_visibility="private")
-        stop.click(
-            ui.stopped, chatbot, chatbot, cancels=[submit, enter, again], api_visibility="private"
-        )
+        stop.click(ui.stopped, chatbot, chatbot, cancels=[submit, again], api_visibility="private")
         clear.click(lambda: ([], "", ""), None, outputs, api_visibility="private")
 
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")

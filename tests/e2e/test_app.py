@@ -156,7 +156,23 @@ def test_browser_conversation_upload_and_escaping(app: Any) -> None:
         assert "Searched for" in page.inner_text("#note")
         page.screenshot(path=str(OUTPUT / "02-follow-up.png"), full_page=True)
 
-        # 3. Upload a new article (with hostile HTML), then get an answer citing it.
+        # 3. A question typed while an answer is being written stays in the box, to be sent.
+        page.fill("#question textarea", "Qui est John Kirby ?")
+        page.click("#ask")
+        page.wait_for_function("() => document.querySelector('#sources h4') === null")
+        page.fill("#question textarea", "Qui est Sergueï Lavrov ?")
+        page.press("#question textarea", "Enter")  # not taken: an answer is being written
+        page.wait_for_function(
+            "() => (document.querySelector('#sources h4')?.textContent || '').includes('cited')"
+            " || (document.querySelector('#sources')?.textContent || '').includes('No passage')",
+            timeout=240_000,
+        )
+        page.wait_for_timeout(1000)  # the box's update after the answer
+        assert page.input_value("#question textarea") == "Qui est Sergueï Lavrov ?"
+        ask("Qui est Sergueï Lavrov ?")
+        assert "Lavrov" in page.locator("#chat [data-testid='user']").last.inner_text()
+
+        # 4. Upload a new article (with hostile HTML), then get an answer citing it.
         upload = OUTPUT / "lausanne eau potable.txt"
         upload.write_text(NEW_ARTICLE, encoding="utf-8")
         page.get_by_role("tab", name="Articles").click()
