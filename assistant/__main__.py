@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError
 from assistant.schema import Answer
+from assistant.steps import WITHHELD
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -166,6 +167,9 @@ def _print_passages(answer: Answer) -> None:
 
 
 def _print_sources(answer: Answer) -> None:
+    if answer.refused and answer.refused_by in WITHHELD and answer.passages:
+        print(f"({WITHHELD[answer.refused_by]}, so it is not shown; the passages found:)")
+        _print_passages(answer)
     if answer.refused:
         return
     if answer.incomplete:

@@ -38,6 +38,14 @@ STEPS: dict[str, str] = {
 }
 
 
+# Why an answer was withheld, for the refusals made by a check of the model's draft: the
+# passages may hold the answer, so the user is pointed at them.
+WITHHELD: dict[str, str] = {
+    "drop_unread_numbers": "the model's answer stated numbers that the passages it read do not",
+    "drop_unread_people": "the model's answer named people that the passages it read do not",
+}
+
+
 def check_names(names: list[str]) -> list[str]:
     """The names given, each one a known step (for settings validation)."""
     unknown = [n for n in names if n not in STEPS]

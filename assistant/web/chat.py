@@ -18,6 +18,7 @@ import gradio as gr
 from assistant.errors import AssistantError, InvalidQuestionError
 from assistant.schema import Answer, Filters
 from assistant.service import Assistant, Passages, Token, Waiting
+from assistant.steps import WITHHELD
 from assistant.web.articles import ArticlesUI, build_articles_tab
 from assistant.web.render import sources_html
 
@@ -25,13 +26,6 @@ logger = logging.getLogger(__name__)
 
 Outputs = tuple[list[dict[str, str]], str, str]
 PERIOD_NOTE = "Searched only the articles published in"
-# refusals by a check of the model's draft: the passages may hold the answer, say so
-WITHHELD = {
-    "drop_unread_numbers": "the model's answer stated numbers that the passages it read do "
-    "not, so it is not shown: the passages found are in the Sources panel",
-    "drop_unread_people": "the model's answer named people that the passages it read do not, "
-    "so it is not shown: the passages found are in the Sources panel",
-}
 _NOTES = re.compile(r"(?:\s*\*\([^\n]*\)\*)+\s*$")  # "*(stopped…)*" after an answer: ours
 WRITING = " ▌"  # ends an answer while the model writes it; never a finished one
 STOPPED = "*(stopped: the answer was not finished)*"
@@ -199,7 +193,9 @@ class ChatUI:
                 "are in the Sources panel."
             )
         if answer.refused and answer.refused_by in WITHHELD:
-            text += f"\n\n*({WITHHELD[answer.refused_by]})*"
+            withheld = WITHHELD[answer.refused_by]
+            text += f"\n\n*({withheld}, so it is not shown: the passages found are in the"
+            text += " Sources panel)*"
         elif answer.incomplete:
             reason = _chat_text(answer.stop_reason or "the model stopped early.")
             text += f"\n\n*(incomplete: the answer was cut off. {reason})*"

@@ -91,5 +91,7 @@ def test_ask_prints_the_checked_answer_not_the_draft(
     assert "Traceback" not in out
     if hidden:
         assert hidden not in out and "Sources:" not in out
+        assert "stated numbers that the passages it read do not" in out, "why it was withheld"
+        assert re.search(r"the passages found:\)\n\[1\] ", out), "and where to look"
     else:
         assert re.search(r"\nSources:\n\[\d+\] ", out), out
