@@ -7,7 +7,9 @@ Titles, file names, URLs and messages are untrusted: the status text escapes the
 
 from __future__ import annotations
 
+import filecmp
 import html
+import itertools
 import logging
 import re
 import shutil
@@ -41,6 +43,20 @@ def safe_name(name: str, limit: int = 100) -> str:
     while len(f"{stem}{suffix}".encode()) > 255:  # the filesystem's limit is in bytes
         stem = stem[:-1]
     return stem + suffix
+
+
+def _destination(folder: Path, name: str, source: Path, taken: set[str]) -> Path:
+    """Where an upload is saved: under its own name, unless another file has it (an earlier
+    upload, "index.html" from another site; or one of this batch): then "name-2", "name-3"…
+    An identical file keeps its name (it is already indexed)."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in itertools.count(1):
+        candidate = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
+        if candidate.name in taken:
+            continue
+        if not candidate.is_file() or filecmp.cmp(candidate, source, shallow=False):
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _md(text: str) -> str:
@@ -100,6 +116,7 @@ class ArticlesUI:
         messages: list[str] = []
         accepted: list[Path] = []
         before: dict[str, bytes | None] = {}  # what each destination held: put back if refused
+        renamed: dict[str, str] = {}  # saved name → uploaded name, when another file had it
         most = settings.app.max_upload_files
         if len(files or []) > most:
             return f"❌ {len(files or [])} files selected: add at most {most} at a time."
@@ -113,7 +130,9 @@ class ArticlesUI:
                 messages.append(f"❌ {_md(name)}: larger than the {limit // 2**20} MB limit.")
                 continue
             target_dir.mkdir(parents=True, exist_ok=True)
-            destination = target_dir / name
+            destination = _destination(target_dir, name, source, {p.name for p in accepted})
+            if destination.name != name:
+                renamed[destination.name] = name
             if destination.name not in before:
                 before[destination.name] = (
                     destination.read_bytes() if destination.is_file() else None
@@ -132,14 +151,22 @@ class ArticlesUI:
                 messages.append(f"❌ {_md(str(exc))}")
             else:
                 for key in result.added + result.updated:
-                    messages.append(f"✅ {_md(Path(key).name)}: indexed.")
+                    saved = Path(key).name
+                    if saved in renamed:
+                        messages.append(
+                            f"✅ {_md(renamed[saved])}: indexed as {_md(saved)}, as another "
+                            f"article is uploads/{_md(renamed[saved])} (remove the one you do "
+                            "not want)."
+                        )
+                    else:
+                        messages.append(f"✅ {_md(saved)}: indexed.")
                 for key in result.unchanged:
                     messages.append(f"✅ {_md(Path(key).name)}: already indexed.")
                 for key, reason in result.skipped:
                     name = Path(key).name
                     if name in before:  # not left in the folder for every ingest to refuse
                         _put_back(target_dir / name, before[name])
-                    messages.append(f"❌ {_md(name)}: {_md(reason)}")
+                    messages.append(f"❌ {_md(renamed.get(name, name))}: {_md(reason)}")
         return "\n\n".join(messages) or "No file to add."
 
     def add_from_web(self, text: str, progress: gr.Progress | None = None) -> str:

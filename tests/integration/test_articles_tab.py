@@ -167,7 +167,30 @@ def test_a_refused_upload_is_not_left_in_the_folder(shelf: ArticlesUI, tmp_path:
     (second / "keep.txt").write_text("", encoding="utf-8")
     assert "❌ keep.txt" in shelf.upload([str(second / "keep.txt")])
     assert (uploads / "keep.txt").read_text(encoding="utf-8") == ARTICLE
+    assert sorted(p.name for p in uploads.iterdir()) == ["keep.txt"]
     assert shelf.assistant.library.ingest().skipped == [], "nothing refused is left behind"
+
+
+def test_an_upload_never_replaces_another_article_of_the_same_name(
+    shelf: ArticlesUI, tmp_path: Path
+) -> None:
+    """Saved pages are often all "index.html": the second is kept beside the first, and an
+    identical file is not saved twice."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    (first / "index.txt").write_text(ARTICLE, encoding="utf-8")
+    other = ARTICLE.replace("Lyon : le tramway", "Grenoble : le téléphérique")
+    (second / "index.txt").write_text(other, encoding="utf-8")
+    assert "✅ index.txt: indexed." in shelf.upload([str(first / "index.txt")])
+    status = shelf.upload([str(second / "index.txt")])
+    assert "indexed as index-2.txt" in status, status
+    uploads = shelf.assistant.settings.articles_dir / "uploads"
+    assert (uploads / "index.txt").read_text(encoding="utf-8") == ARTICLE
+    assert (uploads / "index-2.txt").read_text(encoding="utf-8") == other
+    titles = [label for label, _ in shelf.choices()]
+    assert any("Lyon" in t for t in titles) and any("Grenoble" in t for t in titles), titles
+    assert "already indexed" in shelf.upload([str(first / "index.txt")])
+    assert sorted(p.name for p in uploads.iterdir()) == ["index-2.txt", "index.txt"]
 
 
 def test_articles_of_the_same_title_are_told_apart(shelf: ArticlesUI, tmp_path: Path) -> None:
