@@ -52,6 +52,23 @@ def test_ingest_stats_and_retrieve_share_one_index(tmp_path: Path) -> None:
     assert run("serve", "--port", "1", env=env).returncode == 2, "serve takes no arguments"
 
 
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`python -m assistant stats | head -1` with a long list: the reader leaves first."""
+    env = {**os.environ, "ASSISTANT__PATHS__INDEX_DIR": str(tmp_path / "idx")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "stats"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command prints anything
+    errors = proc.stderr.read()
+    assert proc.wait(timeout=300) == 0 and "Traceback" not in errors, errors
+
+
 @pytest.mark.parametrize(
     ("reply", "shown", "hidden"),
     [
