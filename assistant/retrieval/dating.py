@@ -27,11 +27,14 @@ def dated_filters(
         return filters, ""
     named = question_dates(question, language, today or date.today())
     within = named.within
-    if within is not None and _published_in(published(), within.start, within.end):
+    if within is None and named.near is None and named.yearless is None:
+        return filters, ""
+    days = published()  # read once, and only when the question names a date
+    if within is not None and _published_in(days, within.start, within.end):
         return replace(filters, date_from=within.start, date_to=within.end), within.label
     # no article published then (or none dated): searching the period alone would find
     # nothing, so it is only favoured
-    near = within or named.near or _reported_around(published(), named.yearless)
+    near = within or named.near or _reported_around(days, named.yearless)
     if near is not None:
         return replace(filters, prefer_from=near.start, prefer_to=near.end), ""
     return filters, ""

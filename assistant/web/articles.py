@@ -115,7 +115,7 @@ class ArticlesUI:
         target_dir = settings.articles_dir / "uploads"
         messages: list[str] = []
         accepted: list[Path] = []
-        before: dict[str, bytes | None] = {}  # what each destination held: put back if refused
+        created: set[str] = set()  # files this upload added: removed again if refused
         renamed: dict[str, str] = {}  # saved name → uploaded name, when another file had it
         most = settings.app.max_upload_files
         if len(files or []) > most:
@@ -133,11 +133,9 @@ class ArticlesUI:
             destination = _destination(target_dir, name, source, {p.name for p in accepted})
             if destination.name != name:
                 renamed[destination.name] = name
-            if destination.name not in before:
-                before[destination.name] = (
-                    destination.read_bytes() if destination.is_file() else None
-                )
-            shutil.copyfile(source, destination)
+            if not destination.is_file():  # else the same file is there already
+                created.add(destination.name)
+                shutil.copyfile(source, destination)
             accepted.append(destination)
         if accepted:
             try:
@@ -164,8 +162,8 @@ class ArticlesUI:
                     messages.append(f"✅ {_md(Path(key).name)}: already indexed.")
                 for key, reason in result.skipped:
                     name = Path(key).name
-                    if name in before:  # not left in the folder for every ingest to refuse
-                        _put_back(target_dir / name, before[name])
+                    if name in created:  # not left in the folder for every ingest to refuse
+                        _remove(target_dir / name)
                     messages.append(f"❌ {_md(renamed.get(name, name))}: {_md(reason)}")
         return "\n\n".join(messages) or "No file to add."
 
@@ -235,15 +233,11 @@ class ArticlesUI:
                 time.sleep(1.0)
 
 
-def _put_back(path: Path, content: bytes | None) -> None:
-    """`path` as it was before an upload replaced it: absent, or with `content`."""
+def _remove(path: Path) -> None:
     try:
-        if content is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_bytes(content)
+        path.unlink(missing_ok=True)
     except OSError as exc:
-        logger.warning("Could not put back %s after a refused upload: %s", path, exc)
+        logger.warning("Could not remove %s after a refused upload: %s", path, exc)
 
 
 def _report(progress: gr.Progress | None) -> Callable[[int, int, str], None]:
