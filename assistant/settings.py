@@ -81,7 +81,8 @@ class ChunkSettings(_Section):
 
 class IngestSettings(_Section):
     extensions: list[str] = Field(
-        [".txt", ".md", ".html", ".htm"], description="File types picked up from a folder."
+        [".txt", ".md", ".markdown", ".html", ".htm"],
+        description="File types read from a folder, named to `python -m ingest`, or uploaded.",
     )
     max_file_mb: float = Field(
         10.0, gt=0, description="Files larger than this (MB) are skipped with a message."

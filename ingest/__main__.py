@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.models.embeddings import make_embedder
     from assistant.settings import load_settings
+    from ingest.outside import copy_into_folder
     from ingest.pipeline import run_ingest
 
     bar: tqdm | None = None
@@ -82,12 +83,19 @@ def main(argv: list[str] | None = None) -> int:
                 "articles in it, or set paths.articles_dir (config.toml or "
                 "ASSISTANT__PATHS__ARTICLES_DIR)."
             )
-        paths = list(args.paths)
+        copied = copy_into_folder(
+            args.paths, settings.articles_dir, settings.ingest.extensions, args.dry_run
+        )
+        for line in copied.lines:
+            print(line)
+        paths = copied.paths
+        failed = 0
         if args.url or args.feed:
-            paths += _from_the_web(settings, args.url, args.feed)
+            saved, failed = _from_the_web(settings, args.url, args.feed)
+            paths += saved
             if not paths:
                 print("Nothing new to index.")
-                return 0
+                return 1 if failed else 0
         embedder = make_embedder(settings.embedding)
         report = run_ingest(
             settings,
@@ -98,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             dry_run=args.dry_run,
             progress=progress,
         )
+        removed = copied.remove_refused(report, settings.articles_dir)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -110,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         if bar is not None:
             bar.close()
     print(report.summary())
+    if removed:
+        print(f"  removed the {len(removed)} skipped copie(s) from the articles folder again")
+    if failed:
+        print(f"error: {failed} address(es) could not be saved (see above).", file=sys.stderr)
+        return 1
     if args.watch:
         return _watch(settings, embedder)
     return 0
@@ -155,16 +169,19 @@ def _exit_now(number: int, frame: object) -> None:
     os._exit(130)
 
 
-def _from_the_web(settings: Settings, urls: list[str], feeds: list[str]) -> list[Path]:
-    """Save the pages (and the feeds' items); one line each; the files saved."""
+def _from_the_web(settings: Settings, urls: list[str], feeds: list[str]) -> tuple[list[Path], int]:
+    """Save the pages (and the feeds' items); one line each; the files saved, and how many
+    addresses (pages or feeds) gave nothing."""
     from ingest.fetch import FetchError, feed_items, save_urls
 
     wanted = list(urls)
+    failed = 0
     for feed in feeds:
         try:
             items = feed_items(settings, feed)
         except FetchError as exc:
             print(f"skipped {exc}")
+            failed += 1
             continue
         print(f"{feed}: {len(items)} items")
         wanted += items
@@ -173,7 +190,8 @@ def _from_the_web(settings: Settings, urls: list[str], feeds: list[str]) -> list
         print(result.message)
     # every saved file, new or saved before: an ingest that failed after an earlier save (the
     # index busy, the embedder down) is finished this time; unchanged ones cost a hash
-    return [r.path for r in results if r.path is not None]
+    failed += sum(r.path is None for r in results)
+    return [r.path for r in results if r.path is not None], failed
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import codecs
 import logging
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,20 +45,42 @@ class Skipped:
     reason: str
 
 
-def discover(paths: Sequence[Path], extensions: Iterable[str]) -> list[Path]:
-    """Files under the given folders (recursively) and the given files, sorted, deduplicated."""
+@dataclass(frozen=True)
+class Discovered:
+    files: list[Path]  # the folders' files of the wanted types, and the files named
+    other: Counter[str]  # the folders' files of other types, by extension ("" for none)
+
+
+def discover(paths: Sequence[Path], extensions: Iterable[str]) -> Discovered:
+    """Files under the given folders (recursively) and the given files, sorted, deduplicated;
+    hidden files and folders (".trash", editors' temporary files) are left out."""
     wanted = {e.lower() for e in extensions}
     found: set[Path] = set()
+    other: Counter[str] = Counter()
     for path in paths:
-        if path.is_dir():
-            found.update(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in wanted and not _hidden(p, path)
-            )
-        else:
+        if not path.is_dir():
             found.add(path)
-    return sorted(found)
+            continue
+        for p in path.rglob("*"):
+            if not p.is_file() or _hidden(p, path):
+                continue
+            if p.suffix.lower() in wanted:
+                found.add(p)
+            else:
+                other[p.suffix.lower()] += 1
+    return Discovered(sorted(found), other)
+
+
+def unsupported(path: Path, extensions: Iterable[str]) -> str:
+    """Why a named file is not read ("" if it is): it must be of a type a folder's files are
+    read for, or the next ingest of the folder would take its article for gone."""
+    if path.suffix.lower() in {e.lower() for e in extensions}:
+        return ""
+    kind = f"{path.suffix} files" if path.suffix else "files without an extension"
+    return (
+        f"{kind} are not read (supported: {', '.join(extensions)}); if it is text, rename it, "
+        "or add its extension to ingest.extensions"
+    )
 
 
 def _hidden(path: Path, root: Path) -> bool:

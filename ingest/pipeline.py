@@ -25,7 +25,7 @@ from assistant.text.untrusted import printable
 from ingest.chunk import chunk_text, text_hash
 from ingest.clean import CleanedArticle, clean_article
 from ingest.extract import ArticleMeta
-from ingest.loader import RawDocument, Skipped, article_key, discover, load_file
+from ingest.loader import RawDocument, Skipped, article_key, discover, load_file, unsupported
 
 logger = logging.getLogger(__name__)
 
@@ -212,9 +212,9 @@ def run_ingest(
         dirty = False
         known = {row.article_id: row for row in index.manifest.articles()}
         scope = [p.resolve() for p in (paths or [settings.articles_dir])]
-        files = discover(
-            [p for p in scope if p.exists() or p.is_symlink()], settings.ingest.extensions
-        )
+        extensions = settings.ingest.extensions
+        found = discover([p for p in scope if p.exists() or p.is_symlink()], extensions)
+        files, report.ignored = found.files, found.other
         seen: set[str] = set()  # keys of every file found, usable or not
         unusable: set[str] = set()  # keys of files skipped this time
         max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
@@ -224,7 +224,12 @@ def run_ingest(
             if progress:  # files done: written, unchanged or skipped (not the pending ones)
                 progress(n - len(pending.articles), len(files), printable(key))
             seen.add(key)
-            loaded = load_file(path, key, max_bytes, settings.ingest.max_text_chars)
+            reason = unsupported(path, extensions)
+            loaded = (
+                Skipped(path, key, reason)
+                if reason
+                else load_file(path, key, max_bytes, settings.ingest.max_text_chars)
+            )
             if isinstance(loaded, Skipped):
                 report.skipped.append((key, loaded.reason))
                 unusable.add(key)
@@ -257,7 +262,10 @@ def run_ingest(
         if progress:
             progress(len(files), len(files), "")
         for article_id, row in known.items():
-            if row.key in seen and not (row.state == "pending" and row.key in unusable):
+            if row.key in unusable and row.state == "done":
+                report.stale.append(row.key)  # nothing lost, prune or not: mend the file
+                continue
+            if row.key in seen and row.key not in unusable:
                 continue
             if row.state == "done" and not _within(settings.articles_dir / row.key, scope):
                 continue  # not among the files this run looked at: not for prune to remove

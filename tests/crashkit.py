@@ -186,7 +186,7 @@ def expected_index(articles_dir: Path, settings: Any, embedder: Any) -> dict[str
 
     out: dict[str, list[Any]] = {}
     max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
-    for path in discover([articles_dir], settings.ingest.extensions):
+    for path in discover([articles_dir], settings.ingest.extensions).files:
         doc = load_file(
             path, article_key(path, articles_dir), max_bytes, settings.ingest.max_text_chars
         )

@@ -7,9 +7,7 @@ Titles, file names, URLs and messages are untrusted: the status text escapes the
 
 from __future__ import annotations
 
-import filecmp
 import html
-import itertools
 import logging
 import re
 import shutil
@@ -21,42 +19,16 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from assistant.errors import AssistantError, IngestLockedError
+from assistant.index.folder import destination, safe_name
 from assistant.index.manifest import ArticleRow
 from assistant.index.report import IngestReport
 from assistant.service import Assistant
 
-UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
 LOCK_WAIT_S = 300.0  # an action waits this long for an ingest run from the CLI to finish
 HEADERS = ["Title", "Date", "Author", "Site", "File", "Passages", "Added"]
-_UNSAFE = re.compile(r"[^\w.\- ]+")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
-
-
-def safe_name(name: str, limit: int = 100) -> str:
-    """A file name with no folders, no traversal and no odd characters, extension kept."""
-    base = Path(name.replace("\\", "/")).name
-    stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    stem = _UNSAFE.sub("_", stem).strip(" ._") or "article"
-    stem = stem[: max(limit - len(suffix), 1)]
-    while len(f"{stem}{suffix}".encode()) > 255:  # the filesystem's limit is in bytes
-        stem = stem[:-1]
-    return stem + suffix
-
-
-def _destination(folder: Path, name: str, source: Path, taken: set[str]) -> Path:
-    """Where an upload is saved: under its own name, unless another file has it (an earlier
-    upload, "index.html" from another site; or one of this batch): then "name-2", "name-3"…
-    An identical file keeps its name (it is already indexed)."""
-    stem, suffix = Path(name).stem, Path(name).suffix
-    for n in itertools.count(1):
-        candidate = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
-        if candidate.name in taken:
-            continue
-        if not candidate.is_file() or filecmp.cmp(candidate, source, shallow=False):
-            return candidate
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _md(text: str) -> str:
@@ -117,26 +89,27 @@ class ArticlesUI:
         accepted: list[Path] = []
         created: set[str] = set()  # files this upload added: removed again if refused
         renamed: dict[str, str] = {}  # saved name → uploaded name, when another file had it
+        types = [t.lower() for t in settings.ingest.extensions]
         most = settings.app.max_upload_files
         if len(files or []) > most:
             return f"❌ {len(files or [])} files selected: add at most {most} at a time."
         for item in files or []:
             source = Path(getattr(item, "name", None) or str(item))
             name = safe_name(getattr(item, "orig_name", None) or source.name)
-            if Path(name).suffix not in UPLOAD_TYPES:
-                messages.append(f"❌ {_md(name)}: only .txt, .md and .html files are accepted.")
+            if Path(name).suffix not in types:
+                messages.append(f"❌ {_md(name)}: only {', '.join(types)} files are accepted.")
                 continue
             if source.stat().st_size > limit:
                 messages.append(f"❌ {_md(name)}: larger than the {limit // 2**20} MB limit.")
                 continue
             target_dir.mkdir(parents=True, exist_ok=True)
-            destination = _destination(target_dir, name, source, {p.name for p in accepted})
-            if destination.name != name:
-                renamed[destination.name] = name
-            if not destination.is_file():  # else the same file is there already
-                created.add(destination.name)
-                shutil.copyfile(source, destination)
-            accepted.append(destination)
+            target = destination(target_dir, name, source, {p.name for p in accepted})
+            if target.name != name:
+                renamed[target.name] = name
+            if not target.is_file():  # else the same file is there already
+                created.add(target.name)
+                shutil.copyfile(source, target)
+            accepted.append(target)
         if accepted:
             try:
                 result = self._when_free(
@@ -265,7 +238,7 @@ def build_articles_tab(ui: ArticlesUI, chat_filter: gr.Dropdown) -> tuple[Any, A
         with gr.Column():
             files = gr.File(
                 file_count="multiple",
-                file_types=list(UPLOAD_TYPES),
+                file_types=list(ui.assistant.settings.ingest.extensions),
                 label="Add files",
                 elem_id="upload",
             )

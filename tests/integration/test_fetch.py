@@ -154,11 +154,21 @@ def test_unreachable_host_and_a_feed_that_is_not_one(site: str, project: Any, ca
     port = free_port()
     (down,) = save_urls(project, [f"http://127.0.0.1:{port}/a.html"])
     assert down.message.startswith(f"http://127.0.0.1:{port}/a.html: cannot reach 127.0.0.1 (")
-    assert main(["--feed", f"{site}/article/1.html", "--url", "ftp://x/y"]) == 0
+    assert main(["--feed", f"{site}/article/1.html", "--url", "ftp://x/y"]) == 1
     out = capsys.readouterr().out
     assert f"skipped {site}/article/1.html: not an RSS or Atom feed (text/html)." in out
     assert "ftp://x/y: not a web address (http:// or https://)." in out
     assert "Nothing new to index." in out
+
+
+def test_a_failed_address_beside_a_good_one_exits_non_zero(
+    site: str, project: Any, capsys: Any
+) -> None:
+    """The good page is indexed; the exit status tells a script that one address failed."""
+    assert main(["--url", f"{site}/article/2.html", f"{site}/missing.html", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "added 1 / updated 0" in captured.out
+    assert "error: 1 address(es) could not be saved (see above)." in captured.err
 
 
 def test_feed_items_are_the_links_in_order(site: str, project: Any) -> None:

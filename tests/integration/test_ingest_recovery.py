@@ -60,6 +60,10 @@ def test_done_article_whose_file_became_unusable_is_kept(
     (settings.articles_dir / EDITED).write_bytes(b"")
     report = run_ingest(settings, embedder, prune=True)
     assert (EDITED, "empty file") in report.skipped and not report.removed
+    assert report.stale == [EDITED]
+    assert f"1 indexed file(s) now skipped ({EDITED}): their earlier version is still searched" in (
+        report.summary()
+    )
     index = ArticleIndex(settings, embedder.name)
     assert_consistent(index)
     assert EDITED in {a.key for a in index.manifest.articles()}, "nothing lost"

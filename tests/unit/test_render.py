@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from assistant.index.folder import safe_name
 from assistant.schema import Citation, Passage
-from assistant.web.articles import safe_name
 from assistant.web.render import highlighted, sources_html
 
 ARTICLE = (
