@@ -9,6 +9,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant import inputs
 from assistant.answer.chain import AnswerChain, Checked, Message, last_said
 from assistant.answer.evidence import EvidencePicker, Excerpt
 from assistant.answer.followup import resolve_follow_up
@@ -20,7 +21,6 @@ from assistant.components import Components
 from assistant.errors import (
     AssistantError,
     IndexEmptyError,
-    InvalidQuestionError,
     ModelCrashError,
 )
 from assistant.index.articles import ArticleIndex
@@ -36,7 +36,6 @@ from assistant.schema import Answer, Filters, Passage, Timings
 from assistant.settings import Settings, load_settings
 from assistant.text.language import detect_language
 from assistant.text.names import asks_who
-from assistant.text.untrusted import neutralise_control_tokens
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -147,11 +146,10 @@ class Assistant:
         self, k: int | None = None, filters: Filters | None = None
     ) -> ArticleRetriever:
         """The hybrid retriever as a LangChain `BaseRetriever`."""
-        self.check_filters(filters)
         return ArticleRetriever(
             search=self.retrieve,
-            k=self.check_k(k) or self.settings.retrieval.k,
-            filters=filters or Filters(),
+            k=inputs.passage_count(k) or self.settings.retrieval.k,
+            filters=inputs.filters_given(filters),
         )
 
     def retrieve(
@@ -160,47 +158,16 @@ class Assistant:
         """Ranked passages (best first) for a question; a period of publication or an event's
         date the question names applies as in `stream` (unless `filters.question_dates` is
         False). The question is checked as `ask` checks it."""
-        k = self.check_k(k)
+        k = inputs.passage_count(k)
         question = self.check_question(question)
-        self.check_filters(filters)
+        checked = inputs.filters_given(filters)
         language = detect_language(question, default=self.corpus_language())
-        dated, _period = self._dated(question, language, filters or Filters())
+        dated, _period = self._dated(question, language, checked)
         return self.retriever.retrieve(question, k, dated)
-
-    @staticmethod
-    def check_filters(filters: Filters | None) -> None:
-        """Refuses dates that no article can match: a From date after the To date."""
-        if (
-            filters
-            and filters.date_from
-            and filters.date_to
-            and filters.date_from > filters.date_to
-        ):
-            raise InvalidQuestionError(
-                f"The From date ({filters.date_from}) is after the To date ({filters.date_to}): "
-                "swap them, or clear one."
-            )
-
-    @staticmethod
-    def check_k(k: int | None) -> int | None:
-        """`k` if it is a count of passages (None: the setting's)."""
-        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
-            raise InvalidQuestionError(f"k is how many passages to return: 1 or more (got {k!r}).")
-        return k
 
     def check_question(self, question: str) -> str:
         """The question to use: stripped, control characters removed, length-capped."""
-        if not isinstance(question, str):
-            raise InvalidQuestionError("The question must be text.")
-        cleaned = "".join(c if c.isprintable() or c in "\n\t" else " " for c in question)
-        cleaned = neutralise_control_tokens(" ".join(cleaned.split()))
-        if not cleaned:
-            raise InvalidQuestionError("The question is empty. Type a question about the articles.")
-        limit = self.settings.answer.max_question_chars
-        if len(cleaned) > limit:
-            logger.info("Question truncated from %d to %d characters", len(cleaned), limit)
-            cleaned = cleaned[:limit].rstrip()
-        return cleaned
+        return inputs.question_text(question, self.settings.answer.max_question_chars)
 
     def stream(
         self,
@@ -253,11 +220,11 @@ class Assistant:
     ) -> Iterator[Event]:
         started = time.perf_counter()
         question = self.check_question(question)
-        self.check_filters(filters)
+        given = inputs.filters_given(filters)
+        history = inputs.conversation(history)
         problem = self.model_problem()
         if problem is not None and not isinstance(problem, ModelCrashError):
             raise problem
-        history = [t for t in (history or []) if t.get("role") in {"user", "assistant"}]
         corpus_language = self.corpus_language()
         # a question with no language of its own ("???", a bare name) is in the articles'
         language = detect_language(question, default=corpus_language)
@@ -275,8 +242,8 @@ class Assistant:
                 lambda: self.chain.translate(standalone, corpus_language)
             )
             queries.append(translated)
-        filters, period = self._dated(standalone, language, filters or Filters())
-        found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=filters)
+        dated, period = self._dated(standalone, language, given)
+        found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=dated)
         retrieval_s = time.perf_counter() - started
         refused_by = refused_before_llm(
             standalone,

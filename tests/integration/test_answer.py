@@ -321,6 +321,38 @@ def test_the_chat_says_a_long_question_was_cut_without_repeating_it(
     assert "Searched for" not in note and "Kerry [1]" in html.unescape(chat[-1]["content"])
 
 
+@pytest.mark.parametrize(
+    "history",
+    ["Kerry ?", {"role": "user", "content": "Kerry ?"}, [("Kerry ?", "Oui [1].")], [{"role": 1}]],
+)
+def test_a_malformed_history_is_named_before_the_model_runs(
+    sample_assistant: Any, history: Any
+) -> None:
+    assistant, llm = with_llm(sample_assistant, ["Kerry [1]."])
+    with pytest.raises(InvalidQuestionError, match="history"):
+        assistant.ask(QUESTION, history=history)
+    assert llm.prompts == []
+
+
+def test_history_may_be_langchain_messages_or_gradio_parts(sample_assistant: Any) -> None:
+    """The same conversation in three shapes gives the same standalone question."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    said = "Sergueï Choïgou est le ministre russe de la Défense [1]."
+    shapes = [
+        [{"role": "user", "content": "Qui est Sergueï Choïgou ?"},
+         {"role": "assistant", "content": said}],
+        [SystemMessage("Be brief."), HumanMessage("Qui est Sergueï Choïgou ?"), AIMessage(said)],
+        [{"role": "user", "content": [{"type": "text", "text": "Qui est Sergueï Choïgou ?"}]},
+         {"role": "assistant", "content": [{"type": "text", "text": said}]}],
+    ]  # fmt: skip
+    searched = set()
+    for history in shapes:
+        assistant, _ = with_llm(sample_assistant, ["Il est ministre [1]."] * 3)
+        searched.add(assistant.ask("Quel âge a-t-il ?", history=history).standalone_question)
+    assert len(searched) == 1 and "Choïgou" in searched.pop()
+
+
 def test_dates_no_article_can_match_are_refused_and_filters_are_named(
     sample_assistant: Any,
 ) -> None:
@@ -346,7 +378,7 @@ def test_a_question_with_no_language_of_its_own_gets_the_articles(
 ) -> None:
     assistant, _ = with_llm(sample_assistant, ["Kerry [1]."])
     assistant.index.manifest.set_meta("language", corpus)
-    answer = assistant.ask("???")
+    answer = assistant.ask("2016 ?")
     assert answer.language == corpus
     if answer.refused:
         assert answer.text == assistant.prompts.refusal(corpus)

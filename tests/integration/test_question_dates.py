@@ -6,11 +6,13 @@ with question dates turned off."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from assistant import Assistant
+from assistant.errors import InvalidQuestionError
 from assistant.schema import Filters
 from tests.conftest import ROOT, indexed
 
@@ -76,3 +78,18 @@ def test_the_answer_reports_the_period_and_dates_set_by_the_user_win(dated: Assi
     assert again[-1].searched_period == "", "lifted in one click: the chat's button sends this"
     mine = Filters(date_from=date(2016, 9, 1), date_to=date(2016, 9, 30))
     assert all(p.published.startswith("2016-09") for p in dated.retrieve(question, filters=mine))
+
+
+def test_filter_dates_may_be_iso_text_and_wrong_ones_are_named(dated: Assistant) -> None:
+    question = "Qu'a décidé le conseil municipal ?"
+    as_dates = Filters(date_from=date(2016, 10, 1), date_to=date(2016, 10, 31))
+    as_text = Filters(date_from="2016-10-01", date_to=" 2016-10-31 ")
+    expected = [p.chunk_id for p in dated.retrieve(question, k=3, filters=as_dates)]
+    assert expected and {p.published[:7] for p in dated.retrieve(question, filters=as_text)} == {
+        "2016-10"
+    }
+    assert [p.chunk_id for p in dated.retrieve(question, k=3, filters=as_text)] == expected
+    with pytest.raises(InvalidQuestionError, match=r"Filters.date_from must be a date, e\.g\."):
+        dated.retrieve(question, filters=Filters(date_from="28/09/2016"))
+    with pytest.raises(InvalidQuestionError, match="filters must be an assistant.Filters"):
+        dated.retrieve(question, filters={"date_from": "2016-09-28"})

@@ -134,7 +134,7 @@ def test_a_count_of_passages_that_is_not_one_or_more_is_refused(
         sample_assistant.as_retriever(k=k)
 
 
-@pytest.mark.parametrize("question", [None, "", "   \n"])
+@pytest.mark.parametrize("question", [None, "", "   \n", "?", " ¿ … ! "])
 def test_retrieve_checks_the_question_as_ask_does(sample_assistant: Any, question: Any) -> None:
     with pytest.raises(InvalidQuestionError):
         sample_assistant.retrieve(question, k=3)
