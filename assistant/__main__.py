@@ -28,9 +28,23 @@ def _provision(args: argparse.Namespace) -> None:
     print(f"model ready: {target}")
 
 
+def _existing_index() -> None:
+    """Refuses to read an index that no ingest made (opening one would create it, empty)."""
+    from assistant.index.articles import index_exists
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    if not index_exists(settings.index_dir):
+        raise AssistantError(
+            f"There is no index at {settings.index_dir} yet: put articles in "
+            f"{settings.articles_dir} and run `python -m ingest` (or set paths.index_dir)."
+        )
+
+
 def _stats(args: argparse.Namespace) -> None:
     from assistant.service import default_assistant
 
+    _existing_index()
     assistant = default_assistant()
     stats = assistant.stats()
     print(
@@ -46,6 +60,7 @@ def _stats(args: argparse.Namespace) -> None:
 def _retrieve(args: argparse.Namespace) -> None:
     from assistant.service import default_assistant
 
+    _existing_index()
     for n, p in enumerate(default_assistant().retrieve(args.question, args.k), start=1):
         print(
             f"[{n}] {p.title} ({p.file}, {p.published or 'no date'}) "
@@ -59,6 +74,7 @@ def _ask(args: argparse.Namespace) -> int:
     sentences (numbers it did not read…) or become a refusal, so it is not streamed here."""
     from assistant.service import Passages, Token, default_assistant
 
+    _existing_index()
     status = 0
     writing = False
     for event in default_assistant().stream(args.question):

@@ -74,6 +74,14 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
         fh.close()
 
 
+MANIFEST_FILE = "manifest.sqlite"
+
+
+def index_exists(index_dir: Path) -> bool:
+    """Whether an ingest has made an index in `index_dir` (opening one makes it)."""
+    return (index_dir / MANIFEST_FILE).is_file()
+
+
 class ArticleIndex:
     """Owns the three stores of one index and the rules that keep them in agreement."""
 
@@ -81,7 +89,7 @@ class ArticleIndex:
         self.settings = settings
         self.dir = settings.index_dir
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.manifest = Manifest(self.dir / "manifest.sqlite")
+        self.manifest = Manifest(self.dir / MANIFEST_FILE)
         self._client: Any = None
         self._collection: Any = None
         self._store_lock = threading.Lock()

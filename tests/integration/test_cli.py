@@ -52,9 +52,29 @@ def test_ingest_stats_and_retrieve_share_one_index(tmp_path: Path) -> None:
     assert run("serve", "--port", "1", env=env).returncode == 2, "serve takes no arguments"
 
 
+@pytest.mark.parametrize("command", [["stats"], ["retrieve", "Kerry"], ["ask", "Kerry ?"]])
+def test_reading_an_index_no_ingest_made_says_so_and_creates_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = {**os.environ, "ASSISTANT__PATHS__INDEX_DIR": str(tmp_path / "typo")}
+    result = run(*command, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: There is no index at {tmp_path / 'typo'} yet: ")
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_question_without_words_is_named_not_answered(tmp_path: Path) -> None:
+    env = {**os.environ, "ASSISTANT__PATHS__INDEX_DIR": str(tmp_path / "idx")}
+    assert run("ingest", "--quiet", env=env).returncode == 0
+    result = run("ask", "?", env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "The question has no words." in result.stderr
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     """`python -m assistant stats | head -1` with a long list: the reader leaves first."""
     env = {**os.environ, "ASSISTANT__PATHS__INDEX_DIR": str(tmp_path / "idx")}
+    assert run("ingest", "--quiet", env=env).returncode == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "stats"],
         cwd=ROOT,
