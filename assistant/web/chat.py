@@ -281,7 +281,12 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         )
         again.then(period_shown, note, all_dates, api_visibility="private")
         stop.click(ui.stopped, chatbot, chatbot, cancels=[submit, again], api_visibility="private")
-        clear.click(lambda: ([], "", ""), None, outputs, api_visibility="private")
+        clear.click(
+            lambda: ([], "", "", gr.update(visible=False)),
+            None,
+            [*outputs, all_dates],
+            api_visibility="private",
+        )
 
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         demo.load(

@@ -32,7 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CASES = {c["id"]: c for c in dev_cases()}
-NEW_ARTICLE = """Lausanne : un accord sur l'eau potable signé avec Genève
+NEW_ARTICLE = """---
+title: "Lausanne : un accord sur l'eau potable signé avec Genève"
+date: 2017-03-04
+---
 
 Le 3 mars 2017, le maire de Lausanne, Pierre-Alain Dubochet, a annoncé la signature d'un accord \
 sur l'eau potable avec la ville de Genève. <script>window.__pwned = 1</script> \
@@ -198,4 +201,12 @@ def test_browser_conversation_upload_and_escaping(app: Any) -> None:
         time.sleep(0.5)
         assert page.evaluate("window.__pwned") is None and dialogs == []
         page.screenshot(path=str(OUTPUT / "04-uploaded-article-cited.png"), full_page=True)
+
+        # 5. A period of publication is searched alone, with a button to lift it; Clear hides it.
+        ask("Quels articles publiés en mars 2017 parlent de l'eau potable ?")
+        assert "mars 2017" in page.inner_text("#note")
+        page.wait_for_selector("#all-dates", state="visible", timeout=10_000)
+        page.click("#clear")
+        page.wait_for_function(f"() => {bots} == 0", timeout=30_000)
+        page.wait_for_selector("#all-dates", state="hidden", timeout=10_000)
         browser.close()
