@@ -28,24 +28,10 @@ def _provision(args: argparse.Namespace) -> None:
     print(f"model ready: {target}")
 
 
-def _existing_index() -> None:
-    """Refuses to read an index that no ingest made (opening one would create it, empty)."""
-    from assistant.index.articles import index_exists
-    from assistant.settings import load_settings
-
-    settings = load_settings()
-    if not index_exists(settings.index_dir):
-        raise AssistantError(
-            f"There is no index at {settings.index_dir} yet: put articles in "
-            f"{settings.articles_dir} and run `python -m ingest` (or set paths.index_dir)."
-        )
-
-
 def _stats(args: argparse.Namespace) -> None:
     from assistant.service import default_assistant
 
-    _existing_index()
-    assistant = default_assistant()
+    assistant = default_assistant(existing_index=True)
     stats = assistant.stats()
     print(
         f"index {assistant.settings.index_dir}: {stats['articles']} articles, "
@@ -60,8 +46,8 @@ def _stats(args: argparse.Namespace) -> None:
 def _retrieve(args: argparse.Namespace) -> None:
     from assistant.service import default_assistant
 
-    _existing_index()
-    for n, p in enumerate(default_assistant().retrieve(args.question, args.k), start=1):
+    passages = default_assistant(existing_index=True).retrieve(args.question, args.k)
+    for n, p in enumerate(passages, start=1):
         print(
             f"[{n}] {p.title} ({p.file}, {p.published or 'no date'}) "
             f"chars {p.start}-{p.end} score {p.score:.4f}"
@@ -74,10 +60,9 @@ def _ask(args: argparse.Namespace) -> int:
     sentences (numbers it did not read…) or become a refusal, so it is not streamed here."""
     from assistant.service import Passages, Token, default_assistant
 
-    _existing_index()
     status = 0
     writing = False
-    for event in default_assistant().stream(args.question):
+    for event in default_assistant(existing_index=True).stream(args.question):
         if isinstance(event, Passages) and event.standalone_question != args.question:
             print(f"(standalone question: {event.standalone_question})", file=sys.stderr)
         elif isinstance(event, Token) and not writing:

@@ -23,7 +23,7 @@ from assistant.errors import (
     IndexEmptyError,
     ModelCrashError,
 )
-from assistant.index.articles import ArticleIndex
+from assistant.index.articles import ArticleIndex, index_exists
 from assistant.index.manifest import ArticleRow
 from assistant.library import ArticleLibrary, Fetcher, Ingester
 from assistant.models.embeddings import Embedder
@@ -430,12 +430,21 @@ _default: Assistant | None = None
 _default_lock = threading.Lock()
 
 
-def default_assistant() -> Assistant:
-    """A process-wide assistant built from config.toml and the environment, made on first use."""
+def default_assistant(*, existing_index: bool = False) -> Assistant:
+    """A process-wide assistant built from config.toml and the environment, made on first use.
+    With `existing_index`, refuses to make one over an index no ingest made (opening it would
+    create it, empty): the shell reads an index, it does not start one."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = Assistant()
+            settings = load_settings()
+            if existing_index and not index_exists(settings.index_dir):
+                raise AssistantError(
+                    f"There is no index at {settings.index_dir} yet: put articles in "
+                    f"{settings.articles_dir} and run `python -m ingest` "
+                    "(or set paths.index_dir)."
+                )
+            _default = Assistant(settings)
         return _default
 
 
