@@ -63,8 +63,14 @@ def _ask(args: argparse.Namespace) -> int:
     status = 0
     writing = False
     for event in default_assistant(existing_index=True).stream(args.question):
-        if isinstance(event, Passages) and event.standalone_question != args.question:
-            print(f"(standalone question: {event.standalone_question})", file=sys.stderr)
+        if isinstance(event, Passages):
+            if event.standalone_question != args.question:
+                print(f"(standalone question: {event.standalone_question})", file=sys.stderr)
+            if event.empty_period:
+                print(
+                    f"(no article is dated in {event.empty_period}: searched all dates)",
+                    file=sys.stderr,
+                )
         elif isinstance(event, Token) and not writing:
             writing = True
             if sys.stderr.isatty():

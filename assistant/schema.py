@@ -74,3 +74,4 @@ class Answer:
     refused_by: str = ""  # the answer step that refused (see assistant/steps.py), if refused
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (step, sentence dropped)
     searched_period: str = ""  # the publication period the question named, searched alone
+    empty_period: str = ""  # the publication period the question named, with no article in it

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from assistant import inputs
@@ -30,12 +30,13 @@ from assistant.models.embeddings import Embedder
 from assistant.models.llm import explain
 from assistant.models.llmcheck import Check
 from assistant.models.llmcheck import check as check_model
-from assistant.retrieval.dating import dated_filters
+from assistant.retrieval.dating import Dated, dated_filters
 from assistant.retrieval.retriever import ArticleRetriever, Retriever
 from assistant.schema import Answer, Filters, Passage, Timings
 from assistant.settings import Settings, load_settings
 from assistant.text.language import detect_language
 from assistant.text.names import asks_who
+from assistant.text.periods import topic
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -51,6 +52,7 @@ class Passages:
     passages: list[Passage]
     standalone_question: str
     searched_period: str = ""  # the period of publication searched alone, from the question
+    empty_period: str = ""  # the period of publication named, in which no article was published
 
 
 @dataclass(frozen=True)
@@ -162,8 +164,10 @@ class Assistant:
         question = self.check_question(question)
         checked = inputs.filters_given(filters)
         language = detect_language(question, default=self.corpus_language())
-        dated, _period = self._dated(question, language, checked)
-        return self.retriever.retrieve(question, k, dated)
+        dated = self._dated(question, language, checked)
+        return self.retriever.retrieve(
+            self._queries([question], question, dated, language), k, dated.filters
+        )
 
     def check_question(self, question: str) -> str:
         """The question to use: stripped, control characters removed, length-capped."""
@@ -242,8 +246,10 @@ class Assistant:
                 lambda: self.chain.translate(standalone, corpus_language)
             )
             queries.append(translated)
-        dated, period = self._dated(standalone, language, given)
-        found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=dated)
+        dated = self._dated(standalone, language, given)
+        queries = self._queries(queries, standalone, dated, language)
+        found = self.retriever.retrieve(queries, k=cfg.context_passages, filters=dated.filters)
+        shown = Passages([], standalone, dated.label, dated.empty)
         retrieval_s = time.perf_counter() - started
         refused_by = refused_before_llm(
             standalone,
@@ -257,16 +263,16 @@ class Assistant:
         generated: Generated | None = None
         if refused_by:
             found = []
-            yield Passages(found, standalone, period)
+            yield replace(shown, passages=found)
             checked = Checked(self.prompts.refusal(language), refused_by=refused_by)
         elif problem is not None:  # the model cannot run here: the passages, no written answer
-            yield Passages(found, standalone, period)
+            yield replace(shown, passages=found)
             checked = Checked(str(problem))
         else:
             lead = None
             if cfg.article_opening and cfg.on("article_opening") and asks_who(standalone):
                 found, lead = self.retriever.with_opening(found)
-            yield Passages(found, standalone, period)  # on screen before the evidence is read
+            yield replace(shown, passages=found)  # on screen before the evidence is read
             keyword = self.index.keyword()
             weights = keyword.term_weights if keyword is not None else None
             # a follow-up favours what the last answer cited (known if this process gave it)
@@ -296,15 +302,25 @@ class Assistant:
             language=language,
             retrieval_only=problem is not None and not refused_by,
             refused_by=checked.refused_by,
-            searched_period=period,
+            searched_period=dated.label,
+            empty_period=dated.empty,
             dropped=checked.dropped,
         )
 
-    def _dated(self, question: str, language: str, filters: Filters) -> tuple[Filters, str]:
+    def _dated(self, question: str, language: str, filters: Filters) -> Dated:
         """The filters with the dates the question names (see `dated_filters`)."""
         if not self.settings.answer.on("question_dates"):
-            return filters, ""
+            return Dated(filters)
         return dated_filters(question, language, filters, self._published)
+
+    @staticmethod
+    def _queries(queries: list[str], question: str, dated: Dated, language: str) -> list[str]:
+        """With a period of publication searched alone, its topic is searched too: the words
+        naming the period match no passage of it better than another (`periods.topic`)."""
+        if dated.period is None:
+            return queries
+        extra = topic(question, dated.period, language)
+        return [*queries, extra] if extra and extra not in queries else queries
 
     def _published(self) -> list[str]:
         return [a.published for a in self.articles() if a.published]

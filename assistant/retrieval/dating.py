@@ -5,11 +5,24 @@ favours the articles published in the week after it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.schema import Filters
 from assistant.text.periods import Period, days_after, question_dates
+
+
+@dataclass(frozen=True)
+class Dated:
+    """What the dates a question names change in its search."""
+
+    filters: Filters
+    period: Period | None = None  # the period of publication now searched alone
+    empty: str = ""  # the period of publication named, in which no article was published
+
+    @property
+    def label(self) -> str:
+        return self.period.label if self.period is not None else ""
 
 
 def dated_filters(
@@ -18,26 +31,26 @@ def dated_filters(
     filters: Filters,
     published: Callable[[], Sequence[str]],
     today: date | None = None,
-) -> tuple[Filters, str]:
-    """The filters with the dates the question names (`text.periods`), and the period of
-    publication now searched alone ("" if none). `published` gives the articles' dates of
-    publication (ISO, those known). Dates the user set win; a day named without its year is
-    the last one the articles were published around."""
+) -> Dated:
+    """The filters with the dates the question names (`text.periods`). `published` gives the
+    articles' dates of publication (ISO, those known). Dates the user set win; a day named
+    without its year is the last one the articles were published around."""
     if not filters.question_dates or filters.date_from is not None or filters.date_to is not None:
-        return filters, ""
+        return Dated(filters)
     named = question_dates(question, language, today or date.today())
     within = named.within
     if within is None and named.near is None and named.yearless is None:
-        return filters, ""
+        return Dated(filters)
     days = published()  # read once, and only when the question names a date
     if within is not None and _published_in(days, within.start, within.end):
-        return replace(filters, date_from=within.start, date_to=within.end), within.label
+        return Dated(replace(filters, date_from=within.start, date_to=within.end), within)
     # no article published then (or none dated): searching the period alone would find
     # nothing, so it is only favoured
     near = within or named.near or _reported_around(days, named.yearless)
+    empty = within.label if within is not None else ""
     if near is not None:
-        return replace(filters, prefer_from=near.start, prefer_to=near.end), ""
-    return filters, ""
+        return Dated(replace(filters, prefer_from=near.start, prefer_to=near.end), empty=empty)
+    return Dated(filters, empty=empty)
 
 
 def _published_in(published: Sequence[str], start: date, end: date) -> bool:

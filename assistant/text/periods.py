@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -64,7 +64,8 @@ _DAY_MONTH = re.compile(
     re.IGNORECASE,
 )
 _MONTH_YEAR = re.compile(rf"\b{_WORD}\s+{_YEAR}\b", re.IGNORECASE)
-_YEAR_ALONE = re.compile(rf"\b(?:en|in|im|de|del|of)\s+({_YEAR})\b", re.IGNORECASE)
+_IN = "en|in|im|de|del|of"  # the words before a period ("en 2016", "in January 2025")
+_YEAR_ALONE = re.compile(rf"\b(?:{_IN})\s+({_YEAR})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Period:
     start: date
     end: date
     label: str
+    phrase: str = ""  # the question's words naming it ("in September 2016", "last week")
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,22 @@ def question_dates(question: str, language: str, today: date) -> Dates:
     year = _YEAR_ALONE.search(question)
     if year is not None:
         y = int(year.group(1))
-        period = Period(date(y, 1, 1), date(y, 12, 31), str(y))
+        period = Period(date(y, 1, 1), date(y, 12, 31), str(y), year.group())
         return Dates(within=period) if about_publication else Dates(near=period)
     return Dates()
+
+
+def topic(question: str, period: Period, language: str) -> str:
+    """What a question asks about a period of publication, without the words naming the
+    period or publication ("What do the articles published in January 2025 say about the
+    storm?" → "What do the say about the storm?"): searched beside the question, as those
+    words match no passage of the period better than another."""
+    text = question
+    if period.phrase:
+        text = re.sub(rf"(?:\b(?:{_IN})\s+)?{re.escape(period.phrase)}", " ", text, flags=re.I)
+    words = PUBLICATION_WORDS.get(language, PUBLICATION_WORDS["en"]).split()
+    text = re.sub(rf"\b(?:{'|'.join(map(re.escape, words))})\b", " ", text, flags=re.I)
+    return " ".join(text.split())
 
 
 def without_days(text: str) -> str:
@@ -134,10 +149,10 @@ def _talks_about_publication(question: str, language: str) -> bool:
 
 
 def _relative(question: str, language: str, today: date) -> Period | None:
-    folded = question.casefold()
     for words, unit, offset in RELATIVE.get(language, []):
-        if re.search(rf"\b(?:{words})\b", folded):
-            return _calendar_period(unit, offset, today)
+        match = re.search(rf"\b(?:{words})\b", question, re.IGNORECASE)
+        if match:
+            return replace(_calendar_period(unit, offset, today), phrase=match.group())
     return None
 
 
@@ -168,6 +183,7 @@ def _month(question: str) -> Period | None:
                 date(value.year, value.month, 1),
                 date(value.year, value.month, last),
                 f"{value.year}-{value.month:02d}",
+                match.group(),
             )
     return None
 

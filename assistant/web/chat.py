@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 Outputs = tuple[list[dict[str, str]], str, str]
 PERIOD_NOTE = "Searched only the articles published in"
+EMPTY_PERIOD_NOTE = "No article is dated in {}: searched all dates."
 _NOTES = re.compile(r"(?:\s*\*\([^\n]*\)\*)+\s*$")  # "*(stopped…)*" after an answer: ours
 WRITING = " ▌"  # ends an answer while the model writes it; never a finished one
 STOPPED = "*(stopped: the answer was not finished)*"
@@ -118,6 +119,8 @@ class ChatUI:
                         notes.append(f"Searched for: *{_chat_text(event.standalone_question)}*")
                     if event.searched_period:
                         notes.append(f"{PERIOD_NOTE} {_chat_text(event.searched_period)}.")
+                    if event.empty_period:
+                        notes.append(EMPTY_PERIOD_NOTE.format(_chat_text(event.empty_period)))
                     if not filters.is_empty():
                         notes.append(FILTERS_NOTE)
                     note = " · ".join(notes)

@@ -93,3 +93,73 @@ def test_filter_dates_may_be_iso_text_and_wrong_ones_are_named(dated: Assistant)
         dated.retrieve(question, filters=Filters(date_from="28/09/2016"))
     with pytest.raises(InvalidQuestionError, match="filters must be an assistant.Filters"):
         dated.retrieve(question, filters={"date_from": "2016-09-28"})
+
+
+ENGLISH = {
+    "storm-2025-01-14.md": (
+        "2025-01-14",
+        "Storm Eowyn cuts power to thousands along the coast",
+        "Storm Eowyn swept across the northern coast on Monday night, bringing gusts of up to "
+        "150 kilometres an hour. The regional grid operator said 48,000 homes were left without "
+        "electricity by Tuesday morning, and engineers expected to restore most of them within "
+        "two days. Ferries between the islands were cancelled and two schools stayed closed "
+        "after trees fell on their roofs. The weather service had issued a red warning on "
+        "Sunday, its first in six years.",
+    ),
+    "budget-2025-01-22.md": (
+        "2025-01-22",
+        "City council adopts a budget with more money for libraries",
+        "The city council adopted its annual budget on Tuesday by 31 votes to 14. Spending on "
+        "public libraries rises by 12 percent, paying for longer opening hours on Sundays, "
+        "while road maintenance is cut. The opposition said the plan raised property taxes "
+        "for the third year in a row; the mayor answered that the increase stayed below "
+        "inflation. The budget takes effect on the first of February.",
+    ),
+    "bridge-2025-03-05.md": (
+        "2025-03-05",
+        "Old harbour bridge reopens after two years of repairs",
+        "The old harbour bridge reopened to traffic on Wednesday after two years of repairs "
+        "that cost 85 million euros. Engineers replaced the steel cables and the deck, which "
+        "had been damaged by a storm in 2022 and by decades of salt. Cyclists get a separate "
+        "lane, and lorries over 19 tonnes remain banned. Shopkeepers on both banks said the "
+        "closure had cost them a third of their customers.",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Assistant:
+    folder = tmp_path_factory.mktemp("english-articles")
+    for name, (day, title, body) in ENGLISH.items():
+        (folder / name).write_text(f"---\ntitle: {title}\ndate: {day}\n---\n\n{body}\n")
+    return Assistant(indexed(folder, tmp_path_factory.mktemp("english"), embedder),
+                     embedder=embedder)  # fmt: skip
+
+
+def test_a_period_questions_topic_is_searched_without_the_period(english: Assistant) -> None:
+    """The words naming the period match no passage of it better than another: the topic is
+    searched too, so the passage that answers is found, and scored, as without the period."""
+    question = "What do the articles published in January 2025 say about the storm?"
+    found = english.retrieve(question, k=3)
+    filters = Filters(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+    alone = english.retriever.retrieve([question], k=3, filters=filters)
+    best, best_alone = (max(p.dense_score or 0.0 for p in ps) for ps in (found, alone))
+    print(f"best dense score {best:.3f} with the topic, {best_alone:.3f} without")
+    assert found[0].file == "storm-2025-01-14.md" and best > best_alone
+    assert all(p.published.startswith("2025-01") for p in found)
+
+
+def test_a_named_period_with_no_article_is_said_and_all_dates_searched(english: Assistant) -> None:
+    from assistant.service import Passages
+    from assistant.web.chat import EMPTY_PERIOD_NOTE, PERIOD_NOTE, ChatUI
+    from tests.fakes import RecordingChat
+
+    chatty = Assistant(english.settings, llm=RecordingChat(["Gusts reached 150 km/h [1]."] * 2),
+                       embedder=english.embedder)  # fmt: skip
+    question = "What did the articles published in June 2025 say about the storm?"
+    events = list(chatty.stream(question))
+    shown = next(e for e in events if isinstance(e, Passages))
+    assert shown.empty_period == "2025-06" == events[-1].empty_period
+    assert shown.searched_period == "" and shown.passages[0].file == "storm-2025-01-14.md"
+    *_, (_chat, _sources, note) = ChatUI(chatty).respond(question, [], [], "", "")
+    assert EMPTY_PERIOD_NOTE.format("2025-06") in note and PERIOD_NOTE not in note

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.text.periods import question_dates, without_days
+from assistant.text.periods import question_dates, topic, without_days
 
 TODAY = date(2026, 11, 30)  # a Monday
 
@@ -87,3 +87,27 @@ def test_a_duration_is_not_a_date(question: str) -> None:
 )
 def test_the_days_a_question_names_are_blanked(question: str, left: str) -> None:
     assert without_days(question) == left
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "left"),
+    [
+        (
+            "What do the articles published in January 2025 say about the storm?",
+            "en",
+            "What do the say about the storm?",
+        ),
+        (
+            "Quels articles publiés en novembre 2016 parlent d'Alep ?",
+            "fr",
+            "Quels parlent d'Alep ?",
+        ),
+        ("Les articles de la semaine dernière sur la Syrie", "fr", "Les sur la Syrie"),
+        ("What was reported in 2016 about Aleppo?", "en", "What was about Aleppo?"),
+    ],
+)
+def test_the_topic_of_a_period_question_leaves_out_the_period(
+    question: str, language: str, left: str
+) -> None:
+    period = question_dates(question, language, TODAY).within
+    assert period is not None and topic(question, period, language) == left
