@@ -22,6 +22,7 @@ from assistant.index.report import IngestReport, Progress
 from assistant.models.embeddings import Embedder
 from assistant.settings import Settings
 from assistant.text.untrusted import printable
+from ingest.byline import byline_author
 from ingest.chunk import chunk_text, text_hash
 from ingest.clean import CleanedArticle, clean_article
 from ingest.extract import ArticleMeta
@@ -125,6 +126,8 @@ def clean_document(doc: RawDocument, embedder_name: str) -> CleanedDocument | st
         title=meta.title or cleaned.title,
         published=meta.published or cleaned.published,
     )
+    if not meta.author:
+        meta = replace(meta, author=byline_author(cleaned.text))
     stated = "\x00".join([meta.author, meta.site, meta.url, str(cleaned.published)])
     content_hash = hashlib.sha256(
         f"{PIPELINE_VERSION}\x00{embedder_name}\x00{cleaned.title}\x00{stated}\x00"
