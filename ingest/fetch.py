@@ -146,8 +146,14 @@ def _save_one(settings: Settings, url: str, fetched: tuple[bytes, str] | None = 
             extracted = extract_html(body, url=url)  # bytes: trafilatura finds the encoding
         except Exception:  # a third-party parser on untrusted input: any failure
             extracted = None
-        if extracted is None or len(extracted.text) < MIN_ARTICLE_CHARS:
+        if extracted is None:
             raise FetchError(f"{url}: no article text found in the page.")
+        if len(extracted.text) < MIN_ARTICLE_CHARS:
+            raise FetchError(
+                f"{url}: the page holds only {len(extracted.text)} characters of article text "
+                f"(fewer than {MIN_ARTICLE_CHARS}): nothing saved. If it is a short article, "
+                "save its text as a .txt file in the articles folder."
+            )
     except FetchError as exc:
         return Fetched(url, None, str(exc))
     meta = extracted.meta

@@ -68,6 +68,9 @@ class Site(BaseHTTPRequestHandler):
         elif self.path == "/slow.html":
             time.sleep(2)
             self._send(200, "text/html", article_page(1))
+        elif self.path == "/brief.html":
+            brief = "<p>Le conseil municipal a voté mardi le budget du port.</p>"
+            self._send(200, "text/html", f"<html><body><article>{brief}</article></body></html>")
         elif self.path == "/nav.html":
             self._send(200, "text/html", "<html><body><nav>Accueil</nav></body></html>")
         else:
@@ -136,7 +139,8 @@ def test_a_feed_with_three_items_already_indexed_adds_the_other_47(
         ("/doc.pdf", "not a web page (application/pdf)."),
         ("/huge.html", "larger than the 0.01 MB limit (ingest.max_file_mb)."),
         ("/slow.html", "no answer within 0.5 s."),
-        ("/nav.html", "no article text found in the page."),
+        ("/nav.html", "the page holds only 7 characters of article text (fewer than 250)"),
+        ("/brief.html", "the page holds only 5"),
     ],
 )
 def test_a_bad_page_gets_one_clear_line_and_saves_nothing(
@@ -146,7 +150,7 @@ def test_a_bad_page_gets_one_clear_line_and_saves_nothing(
     project.ingest.fetch_timeout_s = 0.5
     good, bad = save_urls(project, [f"{site}/article/1.html", f"{site}{path}"])
     assert good.new, "the good page next to it is saved"
-    assert bad.message == f"{site}{path}: {message}" and bad.path is None
+    assert bad.message.startswith(f"{site}{path}: {message}") and bad.path is None
     assert sorted(p.name for p in (project.articles_dir / "web").iterdir()) == [good.path.name]
 
 
